@@ -1,0 +1,93 @@
+"""The course on disk: its assignments, their graded cells and scratch nbgrader courses.
+
+nbgrader writes a gradebook and release folders into its course directory, so
+every command works on a scratch copy (`scratch_course`) and the repository
+only ever holds the master notebooks and the release notebooks.
+"""
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from nbgrader.apps import NbGraderAPI
+from traitlets.config.loader import PyFileConfigLoader
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_DIR = PACKAGE_DIR / "source"
+CONFIG_FILE = PACKAGE_DIR / "nbgrader_config.py"
+WORKBOOKS_DIR = PACKAGE_DIR.parent / "workbooks"
+
+SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
+
+
+def assignments():
+    """The assignment ids, in course order: the folders of source/ holding <id>/<id>.ipynb."""
+    return sorted(p.parent.name for p in SOURCE_DIR.glob("*/*.ipynb") if p.stem == p.parent.name)
+
+
+def source_notebook(assignment_id):
+    """The master notebook of an assignment."""
+    return SOURCE_DIR / assignment_id / f"{assignment_id}.ipynb"
+
+
+def nbgrader_meta(cell):
+    """A cell's nbgrader metadata ({} for an ordinary cell)."""
+    return cell.metadata.get("nbgrader", {})
+
+
+def autograded_cells(assignment_id):
+    """The autograded test cells of an assignment, in order: [(grade_id, points)]."""
+    nb = nbformat.read(source_notebook(assignment_id), as_version=4)
+    return [(meta["grade_id"], float(meta["points"]))
+            for meta in map(nbgrader_meta, nb.cells)
+            if meta.get("grade") and not meta.get("solution")]
+
+
+def reference_answers(assignment_id):
+    """{grade_id: code} of every solution cell of the master notebook, markers removed."""
+    master = nbformat.read(source_notebook(assignment_id), as_version=4)
+    return {nbgrader_meta(c)["grade_id"]: SOLUTION_MARKERS.sub("", c.source)
+            for c in master.cells if nbgrader_meta(c).get("solution")}
+
+
+def with_answers(nb, answers):
+    """A copy of notebook `nb` whose cells named in `answers` ({grade_id: source}) hold those sources."""
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb
+
+
+def scratch_course(root, assignment_ids):
+    """Build an nbgrader course in `root` holding the given assignments, generated
+    (gradebook and release) from the master notebooks. Returns its NbGraderAPI."""
+    root = Path(root)
+    shutil.copy(CONFIG_FILE, root / "nbgrader_config.py")
+    for assignment_id in assignment_ids:
+        shutil.copytree(SOURCE_DIR / assignment_id, root / "source" / assignment_id)
+    api = nbgrader_api(root)
+    for assignment_id in assignment_ids:
+        check(api.generate_assignment(assignment_id, force=True), f"generate_assignment {assignment_id}")
+    return api
+
+
+def nbgrader_api(root):
+    """nbgrader's API on the course in `root`, configured by its nbgrader_config.py."""
+    # nbgrader runs the `alembic` command of its own environment, which is not on
+    # PATH when a virtual environment's scripts are called without activating it.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ["PATH"].split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    return NbGraderAPI(config=config)
+
+
+def check(result, what):
+    """Raise with nbgrader's own log when one of its API calls failed."""
+    if not result["success"]:
+        raise RuntimeError(f"nbgrader {what} failed:\n{result.get('error') or result.get('log')}")

@@ -1,0 +1,1 @@
+"""Our own nbgrader steps, one concern per module, used beside nbgrader's."""

@@ -1,0 +1,132 @@
+"""Visible checks for 01_sigmoid: odds, the logistic function and other activations."""
+import numpy as np
+
+from .asserts import Hint, call, expect
+
+LN3 = np.log(3.0)
+
+
+def odds_to_probability(f):
+    """Odds o (o wins for every loss) become the probability o / (1 + o)."""
+    __tracebackhide__ = True
+    got = call(f, 3.0)
+    expect(not np.isclose(got, -1.5),
+           "odds_to_probability(3) is -1.5: you computed o / (1 - o); odds of 3 to 1 "
+           "mean 3 wins out of 3 + 1 games, so divide by 1 + o")
+    expect(np.isclose(got, 0.75), f"odds_to_probability(3) should be 0.75 (3 wins in 4 games), not {got}")
+    expect(call(f, 1.0) == 0.5, "even odds (1 to 1) are a probability of 0.5")
+    many = call(f, np.array([0.0, 1.0, 3.0]))
+    expect(np.shape(many) == (3,) and np.allclose(many, [0, 0.5, 0.75]),
+           "odds_to_probability should work elementwise on an array of odds")
+
+
+def probability_to_odds(f):
+    """A probability p becomes the odds p / (1 - p)."""
+    __tracebackhide__ = True
+    got = call(f, 0.75)
+    expect(not np.isclose(got, 0.75 / 1.75),
+           "probability_to_odds(0.75) is 0.43: you computed p / (1 + p); the odds are "
+           "wins per loss, p / (1 - p)")
+    expect(np.isclose(got, 3.0), f"probability_to_odds(0.75) should be 3 (3 to 1), not {got}")
+    many = call(f, np.array([0.5, 0.75, 0.2]))
+    expect(np.shape(many) == (3,) and np.allclose(many, [1, 3, 0.25]),
+           "probability_to_odds should work elementwise on an array of probabilities")
+
+
+def logit(f):
+    """The log-odds ln(p / (1 - p)), natural log."""
+    __tracebackhide__ = True
+    got = call(f, 0.75)
+    expect(not np.isclose(got, np.log10(3.0)),
+           "logit(0.75) is log10(3): use the natural log, np.log, not np.log10")
+    expect(not np.isclose(got, -LN3), "logit(0.75) has the wrong sign: it is ln(p / (1 - p))")
+    expect(np.isclose(got, LN3), f"logit(0.75) should be ln 3 = {LN3:.4f}, not {got}")
+    expect(call(f, 0.5) == 0, "logit(0.5) should be 0: even odds have log-odds 0")
+    expect(np.shape(call(f, np.array([0.1, 0.5, 0.9]))) == (3,), "logit should work elementwise on arrays")
+
+
+def sigmoid_naive(f):
+    """The textbook form exp(z) / (1 + exp(z))."""
+    __tracebackhide__ = True
+    _logistic_values(f, "sigmoid_naive")
+
+
+def sigmoid(f):
+    """The stable sigmoid on everyday inputs (the extreme ones are sigmoid_stability)."""
+    __tracebackhide__ = True
+    _logistic_values(f, "sigmoid")
+    z = np.random.default_rng(0).normal(0, 5, size=(4, 3))
+    s = call(f, z)
+    expect(np.all((s >= 0) & (s <= 1)), "sigmoid must stay within [0, 1]")
+    expect(np.allclose(call(f, -z), 1 - s), "sigmoid(-z) should equal 1 - sigmoid(z)")
+
+
+def sigmoid_stability(f):
+    """No overflow at the extremes: +-1000 and +-1e308 give exactly 1 and 0."""
+    __tracebackhide__ = True
+    for z, want in [(1000.0, 1.0), (-1000.0, 0.0), (1e308, 1.0), (-1e308, 0.0)]:
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                got = f(z)
+        except (FloatingPointError, OverflowError) as error:
+            raise Hint(f"sigmoid({z:g}) overflowed ({type(error).__name__}: {error}): exp(z) "
+                       "overflows for z > 709. Arrange the formula so that exp only ever sees "
+                       "non-positive numbers, e.g. exp(-|z|). np.where evaluates both of its "
+                       "branches for every entry, so an overflowing branch still overflows.") from None
+        expect(not np.isnan(got), f"sigmoid({z:g}) is nan: exp overflowed to inf and inf / inf is nan")
+        expect(got == want, f"sigmoid({z:g}) should be {want}, not {got}")
+    try:
+        mixed = call(f, np.array([-1000.0, 0.0, 1000.0]))
+    except ValueError as error:
+        raise Hint(f"sigmoid failed on an array ({error}): `if z >= 0` only works on a single "
+                   "number; use boolean masks so that each entry takes its own branch") from None
+    expect(np.array_equal(mixed, [0.0, 0.5, 1.0]),
+           f"sigmoid([-1000, 0, 1000]) should be [0, 0.5, 1], not {mixed}")
+
+
+def sigmoid_derivative(f):
+    """sigmoid(z) * (1 - sigmoid(z)), taken at the pre-activation z."""
+    __tracebackhide__ = True
+    at_zero = call(f, 0.0)
+    expect(at_zero != 0, "sigmoid_derivative(0) is 0: you computed z * (1 - z). Apply the "
+                         "formula to s = sigmoid(z), not to z itself")
+    expect(np.isclose(at_zero, 0.25), f"sigmoid_derivative(0) should be 0.25, not {at_zero}")
+    expect(np.isclose(call(f, 2.0), 0.10499358540350652),
+           "sigmoid_derivative(2) should be 0.105 (that is s * (1 - s) with s = sigmoid(2) = 0.881)")
+    z = np.linspace(-4, 4, 9).reshape(3, 3)
+    d = call(f, z)
+    expect(np.shape(d) == (3, 3) and np.allclose(d, d[::-1, ::-1]),
+           "sigmoid_derivative should work elementwise and be symmetric: f(-z) == f(z)")
+
+
+def relu(f):
+    """max(0, z), elementwise."""
+    __tracebackhide__ = True
+    got = call(f, np.array([[-2.0, 0.0], [0.5, 3.0]]))
+    expect(np.shape(got) == (2, 2), f"relu should keep the shape (2, 2), not {np.shape(got)}")
+    expect(np.array_equal(got, [[0, 0], [0.5, 3]]), f"relu([[-2, 0], [0.5, 3]]) should be [[0, 0], [0.5, 3]], not {got}")
+    expect(np.asarray(got).dtype == np.float64, "relu of a float array should return floats, not booleans or ints")
+
+
+def tanh_from_sigmoid(f):
+    """tanh written with the sigmoid: 2 * sigmoid(2 z) - 1."""
+    __tracebackhide__ = True
+    z = np.linspace(-3, 3, 7)
+    got = call(f, z)
+    expect(not np.allclose(got, np.tanh(z / 2)),
+           "you computed 2 * sigmoid(z) - 1 = tanh(z / 2): the sigmoid's argument must be 2 z")
+    expect(np.allclose(got, np.tanh(z)), "tanh_from_sigmoid(z) should equal np.tanh(z)")
+
+
+def _logistic_values(f, name):
+    """The values every form of the logistic function must give on everyday inputs."""
+    __tracebackhide__ = True
+    expect(call(f, 0.0, name=name) == 0.5, f"{name}(0) should be exactly 0.5")
+    at_two = call(f, 2.0, name=name)
+    expect(not np.isclose(at_two, 0.11920292202211755),
+           f"{name}(2) is 0.119, which is the value at z = -2: the sign of z is flipped "
+           "(exp(z) / (1 + exp(z)) and 1 / (1 + exp(-z)) are the two correct forms)")
+    expect(np.isclose(at_two, 0.8807970779778823), f"{name}(2) should be 0.8808, not {at_two}")
+    z = np.array([[-3.0, -1.0, 0.0], [1.0, 2.0, 3.0]])
+    expect(np.shape(call(f, z, name=name)) == (2, 3),
+           f"{name} should work elementwise: an input of shape (2, 3) gives an output of shape (2, 3)")
