@@ -27,7 +27,7 @@ def describe(value):
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape}"
     if isinstance(value, dict):
-        return "a dict with keys " + " ".join(map(str, value))
+        return "a dict with keys " + " ".join(map(str, value)) if value else "an empty dict"
     if isinstance(value, np.random.Generator):
         return "a random generator"
     if callable(value):
@@ -78,7 +78,7 @@ def _compare(got, want, what, rtol, atol):
             _compare(got[key], want[key], f"{what}[{key!r}]", rtol, atol)
     elif isinstance(want, (tuple, list)):
         expect(isinstance(got, (tuple, list)) and len(got) == len(want),
-               f"{what} should return {len(want)} values, not {describe(got)}")
+               f"{what} should be a sequence of {len(want)} items, not {describe(got)}")
         for i, (g, w) in enumerate(zip(got, want)):
             _compare(g, w, f"{what}[{i}]", rtol, atol)
     else:
