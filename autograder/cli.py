@@ -1,4 +1,4 @@
-"""The `backprop-grade` command: release, grade and demo."""
+"""The `backprop-grade` command: release, collect, grade, report, bundle and demo."""
 import argparse
 import sys
 from pathlib import Path
@@ -21,6 +21,27 @@ def main(argv=None):
                        help="wall-time cap on one notebook, in seconds (default 600)")
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
 
+    collect = commands.add_parser(
+        "collect", help="sort an LMS zip download into nbgrader's submitted layout",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=COLLECT_PATTERNS)
+    collect.add_argument("archive", type=Path, help="the zip of submissions downloaded from the LMS")
+    collect.add_argument("--out", type=Path, required=True,
+                         help="folder for <student_id>/<assignment_id>/<assignment_id>.ipynb; "
+                              "collect_report.csv is written beside it")
+    collect.add_argument("--unplaced", type=Path,
+                         help="folder for the files that cannot be placed (default: unplaced/ beside --out)")
+    collect.add_argument("--pattern", action="append", default=[], metavar="REGEX",
+                         help="a file-name pattern to try before the built-in ones (repeatable; see below)")
+    collect.add_argument("--assignment", metavar="ID",
+                         help="the assignment of notebooks whose file name names none (e.g. 01_sigmoid)")
+
+    report = commands.add_parser("report", help="write the class report and lms.csv of a graded class")
+    report.add_argument("out", type=Path, help="the --out folder of `backprop-grade grade`")
+
+    bundle = commands.add_parser("bundle", help="write the student bundle: workbooks, their package, "
+                                                "pyproject.toml, binder/ and a README, no answers")
+    bundle.add_argument("out", type=Path, help="a new or empty folder for the bundle")
+
     demo = commands.add_parser("demo", help="grade a small made-up class and print its scores")
     demo.add_argument("--out", type=Path, default=Path("backprop-demo"),
                       help="folder for the demo class and its grades (default ./backprop-demo)")
@@ -39,13 +60,78 @@ def main(argv=None):
         if not args.submitted.is_dir():
             parser.error(f"{args.submitted} is not a folder")
         from .grade import grade as run_grade
-        run_grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
-                  log=lambda line: print(line, file=sys.stderr))
+        run_grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force)
         print(f"Wrote {args.out / 'grades.csv'}, {args.out / 'summary.csv'} and {args.out / 'feedback'}")
+        print(f"Class report: {args.out / 'report' / 'index.html'}; for the LMS gradebook: "
+              f"{args.out / 'report' / 'lms.csv'}")
+        return 0
+    if args.command == "collect":
+        return _collect(parser, args)
+    if args.command == "report":
+        from .report import write_report
+        try:
+            folder = write_report(args.out)
+        except FileNotFoundError as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(f"Class report: {folder / 'index.html'}; for the LMS gradebook: {folder / 'lms.csv'}")
+        return 0
+    if args.command == "bundle":
+        from .bundle import bundle as write_bundle
+        try:
+            write_bundle(args.out)
+        except (FileExistsError, FileNotFoundError) as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(f"Wrote the student bundle to {args.out}: see {args.out / 'README.md'}")
         return 0
     from .demo import demo as run_demo
     run_demo(args.out)
     return 0
+
+
+def _collect(parser, args):
+    import zipfile
+
+    from .collect import collect, compile_patterns
+    from .course import assignments
+    if not args.archive.is_file():
+        parser.error(f"{args.archive} is not a file")
+    if args.assignment is not None and args.assignment not in assignments():
+        parser.error(f"{args.assignment} is not an assignment of this course ({', '.join(assignments())})")
+    try:
+        compile_patterns(args.pattern)
+    except ValueError as error:
+        parser.error(str(error))
+    try:
+        collect(args.archive, args.out, unplaced=args.unplaced, patterns=args.pattern, assignment=args.assignment)
+    except zipfile.BadZipFile:
+        parser.error(f"{args.archive} is not a zip file")
+    return 0
+
+
+COLLECT_PATTERNS = r"""
+file-name patterns:
+  Each file in the zip is matched, by its path inside the zip (folders separated by /),
+  against your --pattern regexes, then the built-in ones, and the first that matches the
+  whole path is used. A pattern is a Python regular expression with the named group
+  (?P<student_id>...); it may also have (?P<file>...), the student's own file name (else
+  the last part of the path), and (?P<stamp>...), an attempt time or submission number
+  whose digits order resubmissions (else the date stored in the zip does). Built in:
+
+    Moodle      <Full Name>_<participant id>_assignsubmission_file_/<file>  (or flattened)
+    Blackboard  <Assignment>_<username>_attempt_<yyyy-mm-dd-hh-mm-ss>_<file>
+    Canvas      <studentname>_<user id>_<submission id>_<file>, and <studentname>_LATE_<user id>_...
+    plain       <student_id>/<file>
+
+  For example, a zip of folders inside one top folder, such as class/<student_id>/<file>:
+    --pattern '[^/]+/(?P<student_id>[^/]+)/(?P<file>[^/]+)'
+
+  The assignment is the notebook's file name (01_sigmoid.ipynb, also 01_sigmoid (1).ipynb
+  or 01_sigmoid-2.ipynb), else --assignment. Of several files of one student for one
+  assignment the latest is kept. Files that cannot be placed, and older resubmissions, are
+  copied to the unplaced folder; collect_report.csv lists every file and where it went.
+"""
 
 
 def _positive(kind):

@@ -75,8 +75,9 @@ def scratch_course(root, assignment_ids):
     return api
 
 
-def nbgrader_api(root):
-    """nbgrader's API on the course in `root`, configured by its nbgrader_config.py."""
+def nbgrader_api(root, overrides=None):
+    """nbgrader's API on the course in `root`, configured by its nbgrader_config.py
+    and then by `overrides` (a traitlets Config), if given."""
     # nbgrader runs the `alembic` command of its own environment, which is not on
     # PATH when a virtual environment's scripts are called without activating it.
     bin_dir = str(Path(sys.executable).parent)
@@ -84,6 +85,8 @@ def nbgrader_api(root):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
+    if overrides is not None:
+        config.merge(overrides)
     return NbGraderAPI(config=config)
 
 

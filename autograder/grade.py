@@ -2,7 +2,8 @@
 
 Input is nbgrader's submitted layout, SUBMITTED/<student_id>/<assignment_id>/
 <assignment_id>.ipynb. Every submission is graded in its own scratch course by a
-child process (autograder.worker) under a wall-time cap, `jobs` at a time. The
+child process (autograder.worker), with the student's kernel in a sandbox
+(autograder.sandbox), under a wall-time cap, `jobs` at a time. The
 output folder gets grades.csv (one row per autograded test cell), summary.csv
 (one row per submission, with a status and the reason when it is not `graded`)
 and feedback/<student_id>/<assignment_id>/<assignment_id>.html. Finished
@@ -11,9 +12,9 @@ the submission or its master notebook changed.
 """
 import csv
 import hashlib
-import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,8 +26,13 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from .course import assignments, autograded_cells, scratch_course, source_notebook
+from .course import (SOURCE_DIR, assignments, autograded_cells, nbgrader_meta, reference_answers, scratch_course,
+                     source_notebook)
+from .progress import ProgressBar
+from .report import write_report
+from .sandbox import available, remove_empty_cgroups
 
+SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score"]
 SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message"]
 
@@ -54,42 +60,46 @@ def find_submissions(submitted):
             if folder.is_dir() and folder.name in known]
 
 
-def grade(submitted, out, jobs=1, timeout=600.0, force=False, log=print):
-    """Grade every submission under `submitted` into `out`; returns the summary rows."""
+def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr):
+    """Grade every submission under `submitted` into `out`, showing progress on
+    `stream`; returns the summary rows."""
     out = Path(out)
     submissions = find_submissions(submitted)
     outcomes = {} if force else {s: o for s in submissions if (o := _cached(s, out))}
     todo = [s for s in submissions if s not in outcomes]
-
-    finished = itertools.count(1)
+    progress = ProgressBar(len(submissions), stream)
 
     def report(submission, outcome):
         summary = outcome["summary"]
-        log(f"[{next(finished)}/{len(submissions)}] {submission.name}: {summary['status']} "
-            f"{summary['score']:g}/{summary['max_score']:g} {summary['message']}".rstrip()
-            + ("" if submission in todo else " (reused)"))
+        progress.finished(f"{submission.name}: {summary['status']} {summary['score']:g}/{summary['max_score']:g} "
+                          f"{summary['message']}".rstrip() + ("" if submission in todo else " (reused)"))
 
     for submission, outcome in list(outcomes.items()):
         report(submission, outcome)
+    if todo and not available():
+        progress.message("warning: bubblewrap (bwrap) or prlimit is missing: student code runs WITHOUT a sandbox")
     if todo:
         with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch:
             template = Path(scratch, "course")
             template.mkdir()
             scratch_course(template, sorted({s.assignment_id for s in todo}))
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                running = {pool.submit(grade_one, s, template, out, timeout): s for s in todo}
+                hidden = [scratch, SOURCE_DIR, Path(submitted).resolve(), out.resolve()]
+                running = {pool.submit(grade_one, s, template, out, timeout, hidden): s for s in todo}
                 for future in as_completed(running):
                     outcomes[running[future]] = future.result()
                     report(running[future], outcomes[running[future]])
+    remove_empty_cgroups()
     in_order = [outcomes[s] for s in submissions]
     write_csv(out / "grades.csv", GRADES_HEADER, [row for o in in_order for row in o["grades"]])
     write_csv(out / "summary.csv", SUMMARY_HEADER, [o["summary"] for o in in_order])
+    write_report(out)
     return [o["summary"] for o in in_order]
 
 
-def grade_one(submission, template, out, timeout):
+def grade_one(submission, template, out, timeout, hidden):
     """Grade one submission and remember its outcome: {"grades": [...], "summary": {...}}."""
-    status, message, scores = _autograde(submission, template, out, timeout)
+    status, message, scores = _autograde(submission, template, out, timeout, hidden)
     outcome = {**_outcome(submission, status, message, scores), "sha256": _fingerprint(submission)}
     cache = _cache_file(submission, out)
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -111,41 +121,71 @@ def _cache_file(submission, out):
     return out / ".cache" / submission.student_id / f"{submission.assignment_id}.json"
 
 
-def _autograde(submission, template, out, timeout):
+def _autograde(submission, template, out, timeout, hidden):
     """Run the worker on one submission: (status, message, {grade_id: score})."""
+    if not SAFE_ID.fullmatch(submission.student_id):
+        return "invalid", (f"student id {submission.student_id!r} has characters nbgrader cannot handle; "
+                           "use letters, digits, '-', '_' and '.' (backprop-grade collect does)"), {}
     if not submission.path.is_file():
         return "missing", f"no {submission.path.name} in the submission folder", {}
     try:
-        nbformat.read(submission.path, as_version=4)
+        notebook = nbformat.read(submission.path, as_version=4)
     except Exception as error:  # any unreadable file is reported, whatever the parser says
         return "invalid", f"not a readable notebook: {type(error).__name__}: {error}".splitlines()[0], {}
+    ids = {nbgrader_meta(cell).get("grade_id") for cell in notebook.cells}
+    if not ids & set(reference_answers(submission.assignment_id)):
+        looks_like = [a for a in assignments() if ids & set(reference_answers(a))]
+        return "wrong-assignment", (f"none of {submission.assignment_id}'s exercises is in this notebook"
+                                    + (f"; it looks like {looks_like[0]}" if looks_like else "")), {}
     with tempfile.TemporaryDirectory(prefix="submission-", dir=template.parent) as scratch:
         course = Path(scratch, "course")
         shutil.copytree(template, course)
         target = course / "submitted" / submission.student_id / submission.assignment_id
         target.mkdir(parents=True)
         shutil.copy(submission.path, target / submission.path.name)
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "autograder.worker", str(course),
-             submission.assignment_id, submission.student_id],
-            env={**os.environ, **SINGLE_THREADED}, cwd=course, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            _, stderr = worker.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(worker)
-            return "timeout", f"stopped after {timeout:g} s: the notebook ran too long", {}
-        finally:
-            _kill_tree(worker)
+        (course / "runtime").mkdir()
+        with open(course / "worker.log", "w+", encoding="utf-8", errors="replace") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "autograder.worker", str(course), submission.assignment_id,
+                 submission.student_id, *map(str, hidden)],
+                env={**os.environ, **SINGLE_THREADED, "JUPYTER_RUNTIME_DIR": str(course / "runtime")},
+                cwd=course, start_new_session=True, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            try:
+                timed_out = worker.wait(timeout=timeout) is None
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            finally:
+                _kill_tree(worker)
+            log.seek(0)
+            last_words = (log.read()[-2000:].strip().splitlines() or ["no output"])[-1]
+        finished = _progress(course / "progress.jsonl")
         result_file = course / "result.json"
+        kept = f"the {len(finished)} test cells graded before it stopped keep their scores"
+        if timed_out:
+            return "timeout", f"stopped after {timeout:g} s: the notebook ran too long; {kept}", finished
         if not result_file.exists():
-            return "failed", "the grader crashed: " + (stderr.strip().splitlines() or ["no output"])[-1], {}
+            return "failed", f"the grader crashed: {last_words}", finished
         result = json.loads(result_file.read_text(encoding="utf-8"))
-        if result["status"] == "graded":
-            relative = Path(submission.student_id, submission.assignment_id, f"{submission.assignment_id}.html")
-            (out / "feedback" / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(course / "feedback" / relative, out / "feedback" / relative)
-        return result["status"], result.get("message", ""), result.get("scores", {})
+        if result["status"] != "graded":
+            return result["status"], f"{result['message']}; {kept}", finished
+        relative = Path(submission.student_id, submission.assignment_id, f"{submission.assignment_id}.html")
+        (out / "feedback" / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(course / "feedback" / relative, out / "feedback" / relative)
+        return "graded", "", result["scores"]
+
+
+def _progress(path):
+    """{grade_id: score} of the graded cells a worker reported as finished."""
+    if not path.exists():
+        return {}
+    scores = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            cell = json.loads(line)
+        except ValueError:  # a line cut short when the worker was killed
+            continue
+        scores[cell["grade_id"]] = cell["score"]
+    return scores
 
 
 def _outcome(submission, status, message, scores):

@@ -3,10 +3,15 @@
 `backprop-grade` copies this file into a scratch course directory for every run,
 so nbgrader never writes into the repository.
 """
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput,
+                                    DeduplicateIds, GetGrades, IgnorePattern, LimitOutput, OverwriteCells,
+                                    OverwriteKernelspec, SaveAutoGrades)
 
+from autograder.preprocessors.forgetunknowncells import ForgetUnknownCells
 from autograder.preprocessors.hidetracebacks import HideHiddenTracebacks
+from autograder.preprocessors.progressexecute import ProgressExecute
+from autograder.sandbox import SandboxedKernelManager
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -16,8 +21,32 @@ c.CourseDirectory.course_id = "backprop-workbook"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# A deleted or split test cell is put back from the gradebook and graded, never skipped.
+# A deleted or split test cell is put back from the gradebook and graded, never skipped;
+# a duplicated or renamed one is graded once, as the original (ForgetUnknownCells works
+# around an nbgrader 0.9.6 crash on such cells).
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    ForgetUnknownCells,
+    OverwriteKernelspec,
+    OverwriteCells,
+    CheckCellMetadata,
+]
+
+# Autograding runs each student's kernel in a sandbox (autograder/sandbox.py) and
+# records every graded cell's score as it finishes (so a notebook cut short keeps
+# what it earned); otherwise these are nbgrader's own steps, in nbgrader's order.
+c.Autograde.autograde_preprocessors = [
+    ProgressExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.ProgressExecute.kernel_manager_class = SandboxedKernelManager
 
 # Each cell gets 30 s; backprop-grade caps a whole notebook's wall time on top of this.
 c.Execute.timeout = 30

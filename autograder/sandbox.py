@@ -1,0 +1,106 @@
+"""Run a student's kernel in a sandbox.
+
+The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
+`prlimit`:
+
+- no network: a network namespace of its own (the kernel talks to nbgrader over
+  unix sockets, not TCP);
+- its own process namespace, tied to the grader: when grading stops, everything
+  the student's code started dies with it;
+- a read-only view of the system, a private /tmp, and write access only to the
+  student's own scratch folder;
+- the course is hidden: the master notebooks (hidden tests), the gradebook, other
+  students' submissions and the grading output are empty folders inside;
+- limits: memory (address space), size of any file it writes, open files, and,
+  where the pids cgroup is writable (as root), the number of processes and threads.
+
+Without bwrap the kernel runs unsandboxed and `available()` says so.
+"""
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
+from traitlets import Integer, List, Unicode, default
+
+PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
+
+
+def available():
+    """Whether kernels can be sandboxed here (bwrap and prlimit on PATH)."""
+    return bool(shutil.which("bwrap") and shutil.which("prlimit"))
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts the kernel inside the sandbox described above."""
+
+    writable_paths = List(Unicode(), help="folders the kernel may write (besides its own /tmp)").tag(config=True)
+    hidden_paths = List(Unicode(), help="folders that look empty inside the sandbox").tag(config=True)
+    memory_bytes = Integer(3 * 2**30, help="address-space limit of the kernel").tag(config=True)
+    file_bytes = Integer(256 * 2**20, help="largest file the kernel may write").tag(config=True)
+    max_processes = Integer(128, help="processes and threads, where the pids cgroup is writable").tag(config=True)
+
+    @default("transport")
+    def _default_transport(self):
+        return "ipc" if available() else "tcp"
+
+    @property
+    def kernel_spec(self):
+        """The kernel's spec, interrupted by a message: a SIGINT to the sandbox's process
+        group would reach bubblewrap itself rather than only the kernel."""
+        spec = super().kernel_spec
+        if spec is not None and available():
+            spec.interrupt_mode = "message"
+        return spec
+
+    @default("ip")
+    def _default_ip(self):
+        """Absolute socket paths in the runtime folder: kernel and grader have different cwds."""
+        if self.transport == "ipc":
+            return str(Path(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex[:12]}-ipc"))
+        return super()._ip_default()
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not available():
+            self.log.warning("bwrap or prlimit not found: the kernel runs WITHOUT a sandbox")
+            return cmd
+        writable = [*self.writable_paths, str(Path(self.ip).parent)]  # the student's folder, the sockets
+        sandbox = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                   "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
+                   # ipykernel exits when its parent pid changes; inside, its parent is the namespace's init
+                   "--setenv", "JPY_PARENT_PID", "1",
+                   "--setenv", "IPYTHONDIR", "/tmp/ipython", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
+        for path in self.hidden_paths:
+            if Path(path).exists():
+                sandbox += ["--tmpfs", path]
+        for path in writable:
+            sandbox += ["--bind", path, path]
+        sandbox += ["--ro-bind", self.connection_file, self.connection_file]
+        limits = ["prlimit", f"--as={self.memory_bytes}", f"--fsize={self.file_bytes}", "--nofile=512", "--core=0", "--"]
+        return self._process_limit() + limits + sandbox + ["--"] + cmd
+
+    async def _async_shutdown_kernel(self, now=False, restart=False):
+        await super()._async_shutdown_kernel(now=now, restart=restart)
+        remove_empty_cgroups()
+
+    def _process_limit(self):
+        """A command prefix that moves the kernel into a new pids cgroup before it starts,
+        or [] where the pids cgroup is not writable (not root)."""
+        if not os.access(PIDS_CGROUP, os.W_OK):
+            return []
+        group = PIDS_CGROUP / f"backprop-{uuid.uuid4().hex[:12]}"
+        group.mkdir()
+        (group / "pids.max").write_text(str(self.max_processes))
+        return ["sh", "-c", f'echo $$ > {group / "cgroup.procs"} && exec "$@"', "sh"]
+
+
+def remove_empty_cgroups():
+    """Remove the pids cgroups of kernels that have ended (a cgroup in use stays)."""
+    for group in PIDS_CGROUP.glob("backprop-*"):
+        try:
+            group.rmdir()
+        except OSError:
+            pass

@@ -1,0 +1,75 @@
+"""Benchmark: how fast `backprop-grade grade` is, against bare notebook execution.
+
+    python grader_tests/benchmark_grading.py [--students 30]
+
+Builds a class of synthetic students (each hands in every workbook: answered with the
+reference, or blank for every fifth student), grades it with --jobs 1 and --jobs 2, and
+executes the same notebooks with bare nbclient (one after another, no nbgrader). Prints
+notebooks per minute, the speed-up of 2 jobs over 1, and the grader's cost per notebook
+relative to bare execution. Numbers, not asserts: machines are shared and noisy, so
+compare the ratios within one run.
+"""
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import complete_notebook, release_notebook, submit  # noqa: E402
+
+from autograder.course import assignments  # noqa: E402
+from autograder.grade import SINGLE_THREADED  # noqa: E402
+
+
+def build_class(submitted, students):
+    notebooks = []
+    for i in range(students):
+        for assignment_id in assignments():
+            nb = release_notebook(assignment_id) if i % 5 == 4 else complete_notebook(assignment_id)
+            notebooks.append(submit(submitted, f"student{i:03d}", assignment_id, nb))
+    return notebooks
+
+
+def time_grading(submitted, out, jobs):
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
+                    "--jobs", str(jobs), "--force"], check=True, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def time_bare(notebooks):
+    start = time.perf_counter()
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=30)
+    args = parser.parse_args()
+    import os
+    os.environ.update(SINGLE_THREADED)
+    with tempfile.TemporaryDirectory() as tmp:
+        notebooks = build_class(Path(tmp, "submitted"), args.students)
+        n = len(notebooks)
+        print(f"{args.students} students x {len(assignments())} workbooks = {n} notebooks")
+        seconds = {"bare nbclient": time_bare(notebooks),
+                   "grade --jobs 1": time_grading(Path(tmp, "submitted"), Path(tmp, "out1"), 1),
+                   "grade --jobs 2": time_grading(Path(tmp, "submitted"), Path(tmp, "out2"), 2)}
+    for name, s in seconds.items():
+        print(f"{name:>15}: {s:7.1f} s  {60 * n / s:6.1f} notebooks/min  {s / n:5.2f} s/notebook")
+    print(f"speed-up of 2 jobs over 1: {seconds['grade --jobs 1'] / seconds['grade --jobs 2']:.2f}x (target >= 1.7x)")
+    print(f"grading cost per notebook over bare execution: "
+          f"{seconds['grade --jobs 1'] / seconds['bare nbclient']:.2f}x (target <= 1.3x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Hostile submissions: the sandbox holds, honest parts keep their points, the class is graded.
+
+Each student answers 01_sigmoid with the reference, except that one solution cell
+(`relu`, worth test_relu's point) also does something hostile. The hostile act
+must not raise the score, must cost at most relu's own point (or, for cases that
+stop the notebook, the cells after it), and must leave no trace outside.
+"""
+import os
+
+import pytest
+
+from autograder import sandbox
+from autograder.course import SOURCE_DIR, autograded_cells
+from conftest import backprop_grade, complete_notebook, read_csv, submit
+
+pytestmark = pytest.mark.skipif(not sandbox.available() and not os.environ.get("CI"),
+                                reason="needs bubblewrap (apt-get install bubblewrap); CI always runs these")
+
+RELU = "def relu(z):\n    return np.maximum(0.0, np.asarray(z, dtype=float))\n"
+ATTACKS = {
+    # reading what must stay hidden: the master notebook with the hidden tests
+    "read-masters": f"import os\nassert os.listdir({str(SOURCE_DIR)!r}) == [], 'the master notebooks are visible'\n",
+    # reaching the network
+    "network": "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n"
+               "    raise AssertionError('network reachable')\nexcept OSError:\n    pass\n",
+    # writing outside its own folder
+    "write-outside": f"try:\n    open({str(SOURCE_DIR.parent / 'pwned.txt')!r}, 'w')\n"
+                     "    raise AssertionError('wrote outside its folder')\nexcept OSError:\n    pass\n",
+    # a memory bomb: stopped by the memory limit, the rest of the notebook carries on
+    "memory-bomb": "try:\n    hog = bytearray(8 * 2**30)\nexcept MemoryError:\n    pass\n",
+    # a flood of output
+    "output-flood": "for i in range(300_000):\n    print('spam spam spam spam spam spam', i)\n",
+    # many processes, left running
+    "fork-many": "import subprocess\nchildren = []\ntry:\n    for i in range(500):\n"
+                 "        children.append(subprocess.Popen(['sleep', '600']))\nexcept OSError:\n    pass\n",
+    # overriding how errors are shown (nbgrader #1324)
+    "hide-tracebacks": "from IPython import get_ipython\nget_ipython().showtraceback = lambda *a, **k: None\n"
+                       "raise RuntimeError('this error must still cost the relu point')\n",
+}
+# Cases whose hostile act is harmless to the honest code keep every point.
+FULL_MARKS = {"read-masters", "network", "write-outside", "memory-bomb", "output-flood", "fork-many"}
+
+
+def test_hostile_submissions(tmp_path):
+    submitted = tmp_path / "submitted"
+    for student, attack in ATTACKS.items():
+        submit(submitted, student, "01_sigmoid", complete_notebook("01_sigmoid", relu=attack + RELU))
+
+    run = backprop_grade("grade", submitted, "--out", tmp_path / "out", "--jobs", 2, "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    grades = read_csv(tmp_path / "out" / "grades.csv")
+    total = sum(points for _, points in autograded_cells("01_sigmoid"))
+    for student in ATTACKS:
+        assert rows[student]["status"] == "graded", (student, rows[student]["message"])
+        lost = {r["grade_id"] for r in grades if r["student_id"] == student and r["score"] != r["max_score"]}
+        expected = set() if student in FULL_MARKS else {"test_relu"}
+        assert lost == expected, (student, lost)
+        assert float(rows[student]["score"]) == total - (0 if student in FULL_MARKS else 1)
+    assert not (SOURCE_DIR.parent / "pwned.txt").exists()
+    flood = (tmp_path / "out" / "feedback" / "output-flood" / "01_sigmoid" / "01_sigmoid.html").stat().st_size
+    assert flood < 2_000_000
+    assert not [p for p in __import__("psutil").process_iter(["cmdline"])
+                if p.info["cmdline"] and p.info["cmdline"][:2] == ["sleep", "600"]]
+
+
+NAIVE_SIGMOID = "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"
+BEFORE_RELU = {"test_odds_to_probability", "test_probability_to_odds", "test_sigmoid_naive", "test_logit",
+               "test_sigmoid", "test_sigmoid_stability", "test_sigmoid_derivative"}
+
+
+def _edit_cell(nb, grade_id, change):
+    [cell] = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    change(nb, cell)
+    return nb
+
+
+def _tampered():
+    """{student: (notebook or bytes, expected status, test cells expected to lose points)}."""
+    import copy
+    import json
+
+    naive = lambda: complete_notebook("01_sigmoid", sigmoid=NAIVE_SIGMOID)  # noqa: E731
+    everything = {g for g, _ in autograded_cells("01_sigmoid")}
+    v3 = json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [{
+        "metadata": {}, "cells": [{"cell_type": "code", "collapsed": False, "input": "relu = abs",
+                                   "language": "python", "metadata": {}, "outputs": []}]}]})
+    return {
+        # test cells edited, deleted, duplicated; grade ids and points changed in the metadata
+        "edited-test": (_edit_cell(naive(), "test_sigmoid_stability", lambda nb, c: setattr(c, "source", "pass")),
+                        "graded", {"test_sigmoid_stability"}),
+        "deleted-test": (_edit_cell(naive(), "test_sigmoid_stability", lambda nb, c: nb.cells.remove(c)),
+                         "graded", {"test_sigmoid_stability"}),
+        "duplicated-test": (_edit_cell(complete_notebook("01_sigmoid"), "test_relu",
+                                       lambda nb, c: nb.cells.insert(nb.cells.index(c), copy.deepcopy(c))),
+                            "graded", set()),
+        "renamed-grade-id": (_edit_cell(naive(), "test_sigmoid_stability",
+                                        lambda nb, c: c.metadata.nbgrader.update(grade_id="mine")),
+                             "graded", {"test_sigmoid_stability"}),
+        "more-points": (_edit_cell(complete_notebook("01_sigmoid"), "test_relu",
+                                   lambda nb, c: c.metadata.nbgrader.update(points=100)), "graded", set()),
+        # a notebook from another assignment, and an unknown kernel
+        "other-assignment": (complete_notebook("00_shapes"), "wrong-assignment", everything),
+        "unknown-kernel": (_edit_cell(complete_notebook("01_sigmoid"), "setup",
+                                      lambda nb, c: nb.metadata.kernelspec.update(name="no-such-kernel")),
+                           "graded", set()),
+        # formats
+        "empty-file": (b"", "invalid", everything),
+        "not-utf8": (b"\xff\xfe{\x00 \x00}", "invalid", everything),
+        # hangs and crashes inside one cell
+        "busy-loop": (complete_notebook("01_sigmoid", relu="while True:\n    pass\n"), "graded", {"test_relu"}),
+        "long-sleep": (complete_notebook("01_sigmoid", relu="import time\ntime.sleep(10**6)\n"), "graded",
+                       {"test_relu"}),
+        "system-exit": (complete_notebook("01_sigmoid", relu="raise SystemExit(3)\n"), "graded", {"test_relu"}),
+        "segfault": (complete_notebook("01_sigmoid", relu="import ctypes\nctypes.string_at(0)\n"), "crashed",
+                     everything - BEFORE_RELU),
+        # hard-coding the visible checks' answers does not pass the hidden tests
+        "hard-coded": (complete_notebook("01_sigmoid", relu="def relu(z):\n    return np.array([[0.0, 0.0], [0.5, 3.0]])\n"),
+                       "graded", {"test_relu"}),
+        "nbformat-3": (v3.encode(), "wrong-assignment", everything),
+    }
+
+
+def test_tampered_broken_and_hanging_submissions(tmp_path):
+    cases = _tampered()
+    for student, (notebook, _, _) in cases.items():
+        submit(tmp_path / "submitted", student, "01_sigmoid", notebook)
+    (tmp_path / "submitted" / "more-points" / "01_sigmoid" / "notes.ipynb").write_text("{}")  # an extra notebook
+
+    run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--jobs", 2, "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    grades = read_csv(tmp_path / "out" / "grades.csv")
+    for student, (_, status, lost) in cases.items():
+        assert rows[student]["status"] == status, (student, rows[student]["message"])
+        assert rows[student]["message"] or status == "graded"
+        mine = [r for r in grades if r["student_id"] == student]
+        assert [r["grade_id"] for r in mine] == [g for g, _ in autograded_cells("01_sigmoid")]
+        assert {r["grade_id"] for r in mine if r["score"] != r["max_score"]} == lost, student
