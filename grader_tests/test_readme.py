@@ -11,7 +11,7 @@ def readme_commands():
 def test_readme_opens_with_the_two_commands():
     start, test = readme_commands()[:2]
     assert start == "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/jupyter lab workbooks/"
-    assert test.startswith("python3 -m venv .venv && .venv/bin/pip install -e \\".[test]\\"")
+    assert test.startswith('python3 -m venv .venv && .venv/bin/pip install -e ".[test]"')
     assert test.endswith("python -m pytest")
 
 
