@@ -2,7 +2,10 @@
 import json
 import shutil
 
-from autograder.course import WORKBOOKS_DIR
+import pytest
+from nbgrader.validator import Validator
+
+from autograder.course import WORKBOOKS_DIR, assignments, autograded_cells
 from autograder.release import release
 from conftest import backprop_grade
 
@@ -35,3 +38,18 @@ def test_release_notebooks_are_stored_without_outputs():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+
+
+@pytest.mark.parametrize("assignment_id", assignments())
+def test_blank_workbook_fails_every_test_only_through_the_stubs(tmp_path, assignment_id):
+    """What `nbgrader validate --invert` checks (no test passes on the blank workbook), and
+    more: every test fails with the stubs' NotImplementedError, not with an error of ours."""
+    shutil.copy(WORKBOOKS_DIR / f"{assignment_id}.ipynb", tmp_path)
+
+    results = Validator().validate(str(tmp_path / f"{assignment_id}.ipynb"))
+
+    assert set(results) == {"failed"}
+    tests = [f for f in results["failed"] if f["raw_error"] != "You did not provide a response."]
+    assert len(tests) == len(autograded_cells(assignment_id))  # the rest are the free-text answers
+    for failure in tests:
+        assert "NotImplementedError" in failure["raw_error"].strip().splitlines()[-1], failure

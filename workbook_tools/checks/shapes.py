@@ -165,6 +165,7 @@ def preactivations(f):
 def preactivations_no_loop(f):
     """preactivations is one matrix product and a broadcast addition, without Python loops."""
     __tracebackhide__ = True
+    _layer(f, "preactivations", X, W, B)  # it must run before its form matters
     loop = _python_loop(f)
     expect(loop is None,
            f"preactivations uses a Python {loop}: the whole batch is one matrix product X @ W, "
