@@ -19,7 +19,7 @@ SOURCE_DIR = PACKAGE_DIR / "source"
 CONFIG_FILE = PACKAGE_DIR / "nbgrader_config.py"
 WORKBOOKS_DIR = PACKAGE_DIR.parent / "workbooks"
 
-SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
+SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.MULTILINE)
 
 
 def assignments():

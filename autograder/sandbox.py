@@ -7,8 +7,9 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
   unix sockets, not TCP);
 - its own process namespace, tied to the grader: when grading stops, everything
   the student's code started dies with it;
-- a read-only view of the system, a private /tmp, and write access only to the
-  student's own scratch folder;
+- a read-only view of the system (the Python environment included, wherever it
+  is), and write access only to the student's own scratch folder and a private
+  temporary folder (TMPDIR);
 - the course is hidden: the master notebooks (hidden tests), the gradebook, other
   students' submissions and the grading output are empty folders inside;
 - limits: memory (address space), size of any file it writes, open files, and,
@@ -36,7 +37,7 @@ def available():
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel inside the sandbox described above."""
 
-    writable_paths = List(Unicode(), help="folders the kernel may write (besides its own /tmp)").tag(config=True)
+    writable_paths = List(Unicode(), help="folders the kernel may write (besides its own TMPDIR)").tag(config=True)
     hidden_paths = List(Unicode(), help="folders that look empty inside the sandbox").tag(config=True)
     memory_bytes = Integer(3 * 2**30, help="address-space limit of the kernel").tag(config=True)
     file_bytes = Integer(256 * 2**20, help="largest file the kernel may write").tag(config=True)
@@ -67,18 +68,21 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not available():
             self.log.warning("bwrap or prlimit not found: the kernel runs WITHOUT a sandbox")
             return cmd
-        writable = [*self.writable_paths, str(Path(self.ip).parent)]  # the student's folder, the sockets
-        sandbox = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        sockets = Path(self.ip).parent
+        own_tmp = sockets / f"{Path(self.ip).name}-tmp"  # its own temporary files, deleted with the course
+        own_tmp.mkdir(exist_ok=True)
+        writable = [*self.writable_paths, str(sockets)]  # the student's folder, the sockets, own_tmp
+        sandbox = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                    "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
                    # ipykernel exits when its parent pid changes; inside, its parent is the namespace's init
-                   "--setenv", "JPY_PARENT_PID", "1",
-                   "--setenv", "IPYTHONDIR", "/tmp/ipython", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
+                   "--setenv", "JPY_PARENT_PID", "1", "--setenv", "TMPDIR", str(own_tmp),
+                   "--setenv", "IPYTHONDIR", str(own_tmp / "ipython"),
+                   "--setenv", "MPLCONFIGDIR", str(own_tmp / "matplotlib")]
         for path in self.hidden_paths:
             if Path(path).exists():
                 sandbox += ["--tmpfs", path]
         for path in writable:
             sandbox += ["--bind", path, path]
-        sandbox += ["--ro-bind", self.connection_file, self.connection_file]
         limits = ["prlimit", f"--as={self.memory_bytes}", f"--fsize={self.file_bytes}", "--nofile=512", "--core=0", "--"]
         return self._process_limit() + limits + sandbox + ["--"] + cmd
 

@@ -82,8 +82,8 @@ def check_widget(page, panel, assignment_id):
     assert image.count() == 1 and image.evaluate("img => img.complete && img.naturalWidth > 0")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     widget.screenshot(path=SCREENSHOTS / f"{assignment_id}-{WIDGETS[assignment_id]}.png")
-    if WIDGETS[assignment_id] == "TrainingCurves":
-        assert widget.locator(".widget-progress").count() == 1
+    if WIDGETS[assignment_id] == "TrainingCurves":  # redrawn after every epoch, up to the last
+        assert widget.locator(".widget-hprogress").count() == 1 and "epoch 30" in widget.inner_text()
         return
     assert widget.locator(".widget-slider").count() == 1
     before = image.get_attribute("src")

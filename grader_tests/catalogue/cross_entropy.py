@@ -1,0 +1,251 @@
+"""03_cross_entropy: the cross-entropy loss, from loops to one line, and from logits."""
+from . import correct, mistake
+
+WB = "03_cross_entropy"
+NBSRC = "nbsrc/03_cross_entropy_mistakes.py"
+LOGITS = ["test_cross_entropy_from_logits", "test_cross_entropy_from_logits_stability"]
+
+MISTAKES = [
+    # cross_entropy_single
+    mistake(WB, "single-log10", "cross_entropy_single", "test_cross_entropy_single", r"log10", '''
+        def cross_entropy_single(p, y):
+            return float(-np.log10(p[y]))
+        ''', NBSRC + "; classic: log10 for ln"),
+    mistake(WB, "single-no-minus", "cross_entropy_single", "test_cross_entropy_single", r"minus sign", '''
+        def cross_entropy_single(p, y):
+            return float(np.log(p[y]))
+        ''', NBSRC),
+    mistake(WB, "single-entropy", "cross_entropy_single", "test_cross_entropy_single",
+            r"does not look at the label", '''
+        def cross_entropy_single(p, y):
+            return float(-np.sum(p * np.log(p)))
+        ''', NBSRC),
+    mistake(WB, "single-log-of-all", "cross_entropy_single", "test_cross_entropy_single",
+            r"log of a probability of exactly 0", '''
+        def cross_entropy_single(p, y):
+            return float(-np.log(p)[y])
+        ''', "classic: the log of every probability, zeros included"),
+
+    # cross_entropy_loop
+    mistake(WB, "loop-sum", "cross_entropy_loop", "test_cross_entropy_loop", r"did not divide by the batch size", '''
+        def cross_entropy_loop(P, y):
+            total = 0.0
+            for i in range(len(y)):
+                total += cross_entropy_single(P[i], y[i])
+            return total
+        ''', NBSRC + "; classic: no mean over the batch"),
+    mistake(WB, "loop-P-colon-y", "cross_entropy_loop", "test_cross_entropy_loop", r"P\[:, y\]", '''
+        def cross_entropy_loop(P, y):
+            return float(np.mean(-np.log(P[:, y])))
+        ''', NBSRC),
+    mistake(WB, "loop-one-hot", "cross_entropy_loop", "test_cross_entropy_loop", r"not one-hot rows", '''
+        def cross_entropy_loop(P, y):
+            total = 0.0
+            for i in range(P.shape[0]):
+                for c in range(P.shape[1]):
+                    total -= y[i, c] * np.log(P[i, c])
+            return total / P.shape[0]
+        ''', NBSRC),
+    mistake(WB, "loop-hardcoded-n", "cross_entropy_loop", "test_cross_entropy_loop", r"hard-code", '''
+        def cross_entropy_loop(P, y):
+            total = 0.0
+            for i in range(len(y)):
+                total += cross_entropy_single(P[i], y[i])
+            return total / 2
+        ''', NBSRC + "; classic: hard-coded sizes"),
+
+    # correct_class_probs
+    mistake(WB, "probs-axis0", "correct_class_probs", "test_correct_class_probs", r"axis 0", '''
+        def correct_class_probs(P, Y):
+            return np.sum(P * Y, axis=0)
+        ''', NBSRC + "; classic: wrong sum axis"),
+    mistake(WB, "probs-P-colon-y", "correct_class_probs", "test_correct_class_probs", r"P\[:, y\]", '''
+        def correct_class_probs(P, Y):
+            return P[:, np.argmax(Y, axis=1)]
+        ''', NBSRC),
+    mistake(WB, "probs-no-sum", "correct_class_probs", "test_correct_class_probs", r"sum each row", '''
+        def correct_class_probs(P, Y):
+            return P * Y
+        ''', NBSRC),
+    mistake(WB, "probs-keepdims", "correct_class_probs", "test_correct_class_probs", r"shape \(N,\)", '''
+        def correct_class_probs(P, Y):
+            return np.sum(P * Y, axis=1, keepdims=True)
+        ''', "classic: a column (N, 1) where a rank-1 array (N,) belongs"),
+
+    # cross_entropies
+    mistake(WB, "entropies-log10", "cross_entropies", "test_cross_entropies", r"log10", '''
+        def cross_entropies(P, Y):
+            return -np.log10(correct_class_probs(P, Y))
+        ''', NBSRC + "; classic: log10 for ln"),
+    mistake(WB, "entropies-no-minus", "cross_entropies", "test_cross_entropies", r"minus sign", '''
+        def cross_entropies(P, Y):
+            return np.log(correct_class_probs(P, Y))
+        ''', NBSRC),
+    mistake(WB, "entropies-mean", "cross_entropies", "test_cross_entropies", r"returned one number", '''
+        def cross_entropies(P, Y):
+            return np.mean(-np.log(correct_class_probs(P, Y)))
+        ''', NBSRC),
+    mistake(WB, "entropies-log-of-P", "cross_entropies", "test_cross_entropies",
+            r"log of a probability of exactly 0", '''
+        def cross_entropies(P, Y):
+            return -np.sum(Y * np.log(P), axis=1)
+        ''', "classic: the log of every probability, zeros included"),
+
+    # mean_cross_entropy
+    mistake(WB, "mean-sum", "mean_cross_entropy", "test_mean_cross_entropy", r"did not divide by the batch size", '''
+        def mean_cross_entropy(P, Y):
+            return float(np.sum(cross_entropies(P, Y)))
+        ''', NBSRC + "; classic: no mean over the batch"),
+    mistake(WB, "mean-over-C", "mean_cross_entropy", "test_mean_cross_entropy", r"number of classes", '''
+        def mean_cross_entropy(P, Y):
+            return float(np.sum(cross_entropies(P, Y)) / P.shape[1])
+        ''', NBSRC),
+    mistake(WB, "mean-all-entries", "mean_cross_entropy", "test_mean_cross_entropy", r"all N \* C entries", '''
+        def mean_cross_entropy(P, Y):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return float(-np.nanmean(Y * np.log(P)))
+        ''', NBSRC),
+
+    # binary_cross_entropy
+    mistake(WB, "bce-swapped", "binary_cross_entropy", "test_binary_cross_entropy", r"swap", '''
+        def binary_cross_entropy(y_hat, y):
+            return float(np.mean(-(y_hat * np.log(y) + (1 - y_hat) * np.log(1 - y))))
+        ''', NBSRC),
+    mistake(WB, "bce-log10", "binary_cross_entropy", "test_binary_cross_entropy", r"log10", '''
+        def binary_cross_entropy(y_hat, y):
+            return float(np.mean(-(y * np.log10(y_hat) + (1 - y) * np.log10(1 - y_hat))))
+        ''', NBSRC + "; seed 004 line [7]: the cost with log10"),
+    mistake(WB, "bce-sum-over-len", "binary_cross_entropy", "test_binary_cross_entropy", r"len\(y\)", '''
+        def binary_cross_entropy(y_hat, y):
+            y_hat = np.atleast_1d(y_hat)
+            return float(np.sum(-(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))) / len(y_hat))
+        ''', NBSRC),
+    mistake(WB, "bce-clip", "binary_cross_entropy", "test_binary_cross_entropy", None, '''
+        def binary_cross_entropy(y_hat, y):
+            y_hat = np.clip(y_hat, 0.05, 0.95)  # "to avoid log(0)": but it changes the answer
+            return float(np.mean(-(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))))
+        ''', NBSRC),
+    mistake(WB, "bce-no-zero-term", "binary_cross_entropy", "test_binary_cross_entropy", r"left out the \(1 - y\)", '''
+        def binary_cross_entropy(y_hat, y):
+            return float(np.mean(-y * np.log(y_hat)))
+        ''', NBSRC),
+
+    # cross_entropy_from_logits
+    mistake(WB, "logits-log-softmax", "cross_entropy_from_logits", "test_cross_entropy_from_logits_stability",
+            r"log-sum-exp", '''
+        def cross_entropy_from_logits(Z, Y):
+            return mean_cross_entropy(softmax(Z), Y)
+        ''', NBSRC),
+    mistake(WB, "logits-no-keepdims", "cross_entropy_from_logits", LOGITS, r"keepdims", '''
+        def cross_entropy_from_logits(Z, Y):
+            shifted = Z - Z.max(axis=1)
+            log_P = shifted - np.log(np.sum(np.exp(shifted), axis=1))
+            return float(-np.mean(np.sum(log_P * Y, axis=1)))
+        ''', NBSRC + "; classic: no keepdims"),
+    mistake(WB, "logits-no-shift", "cross_entropy_from_logits", "test_cross_entropy_from_logits_stability",
+            r"overflow", '''
+        def cross_entropy_from_logits(Z, Y):
+            log_P = Z - np.log(np.sum(np.exp(Z), axis=1, keepdims=True))
+            return float(-np.mean(np.sum(log_P * Y, axis=1)))
+        ''', NBSRC + "; classic: exp overflow"),
+    mistake(WB, "logits-axis0-sum", "cross_entropy_from_logits", LOGITS, r"axis 0", '''
+        def cross_entropy_from_logits(Z, Y):
+            shifted = Z - Z.max(axis=1, keepdims=True)
+            log_P = shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
+            return float(-np.mean(np.sum(log_P * Y, axis=1)))
+        ''', NBSRC + "; classic: wrong sum axis"),
+    mistake(WB, "logits-sum", "cross_entropy_from_logits", LOGITS, r"did not divide", '''
+        def cross_entropy_from_logits(Z, Y):
+            shifted = Z - Z.max(axis=1, keepdims=True)
+            log_P = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+            return float(-np.sum(log_P * Y))
+        ''', NBSRC + "; classic: no mean over the batch"),
+]
+
+CORRECT = [
+    correct(WB, "A", "cross_entropy_single", "math.log of one number", '''
+        import math
+
+        def cross_entropy_single(p, y):
+            return -math.log(p[y])
+        '''),
+    correct(WB, "B", "cross_entropy_single", "scipy.special.xlogy against a one-hot row", '''
+        from scipy.special import xlogy
+
+        def cross_entropy_single(p, y):
+            target = np.arange(len(p)) == y
+            return float(-np.sum(xlogy(target, p)))
+        '''),
+    correct(WB, "A", "cross_entropy_loop", "a list of losses over zip(P, y)", '''
+        def cross_entropy_loop(P, y):
+            losses = [cross_entropy_single(p_i, y_i) for p_i, y_i in zip(P, y)]
+            return sum(losses) / len(losses)
+        '''),
+    correct(WB, "B", "cross_entropy_loop", "a while loop with math.log", '''
+        import math
+
+        def cross_entropy_loop(P, y):
+            total, i = 0.0, 0
+            while i < len(y):
+                total -= math.log(P[i][y[i]])
+                i += 1
+            return total / i
+        '''),
+    correct(WB, "A", "correct_class_probs", "fancy indexing with the labels from argmax", '''
+        def correct_class_probs(P, Y):
+            labels = np.argmax(Y, axis=1)
+            return P[np.arange(P.shape[0]), labels]
+        '''),
+    correct(WB, "B", "correct_class_probs", "einsum row-wise dot product", '''
+        def correct_class_probs(P, Y):
+            return np.einsum("nc,nc->n", P, Y)
+        '''),
+    correct(WB, "A", "cross_entropies", "log of the reciprocal", '''
+        def cross_entropies(P, Y):
+            return np.log(1.0 / correct_class_probs(P, Y))
+        '''),
+    correct(WB, "B", "cross_entropies", "scipy.special.xlogy summed along each row", '''
+        from scipy.special import xlogy
+
+        def cross_entropies(P, Y):
+            return -np.sum(xlogy(Y, P), axis=1)
+        '''),
+    correct(WB, "A", "mean_cross_entropy", "np.mean of cross_entropies", '''
+        def mean_cross_entropy(P, Y):
+            return float(np.mean(cross_entropies(P, Y)))
+        '''),
+    correct(WB, "B", "mean_cross_entropy", "scipy.special.xlogy over the whole matrix, divided by N", '''
+        from scipy.special import xlogy
+
+        def mean_cross_entropy(P, Y):
+            return float(-xlogy(Y, P).sum() / P.shape[0])
+        '''),
+    correct(WB, "A", "binary_cross_entropy", "scipy.special.xlogy for both terms", '''
+        from scipy.special import xlogy
+
+        def binary_cross_entropy(y_hat, y):
+            y_hat, y = np.asarray(y_hat, dtype=float), np.asarray(y, dtype=float)
+            return float(np.mean(-xlogy(y, y_hat) - xlogy(1 - y, 1 - y_hat)))
+        '''),
+    correct(WB, "B", "binary_cross_entropy", "np.where picks ln y_hat or ln(1 - y_hat) (log1p)", '''
+        def binary_cross_entropy(y_hat, y):
+            y_hat = np.asarray(y_hat, dtype=float)
+            y = np.asarray(y)
+            return float(-np.mean(np.where(y == 1, np.log(y_hat), np.log1p(-y_hat))))
+        '''),
+    correct(WB, "A", "cross_entropy_from_logits", "scipy.special.logsumexp minus the true logit", '''
+        from scipy.special import logsumexp
+
+        def cross_entropy_from_logits(Z, Y):
+            Z = np.asarray(Z, dtype=float)
+            return float(np.mean(logsumexp(Z, axis=1) - np.sum(Z * Y, axis=1)))
+        '''),
+    correct(WB, "B", "cross_entropy_from_logits", "the row maximum by hand, the true logit by fancy indexing", '''
+        def cross_entropy_from_logits(Z, Y):
+            Z = np.asarray(Z, dtype=float)
+            m = Z.max(axis=1)
+            log_sum = m + np.log(np.exp(Z - m[:, None]).sum(axis=1))
+            true_logit = Z[np.arange(len(Z)), np.argmax(Y, axis=1)]
+            return float(np.mean(log_sum - true_logit))
+        '''),
+]
