@@ -38,7 +38,7 @@ def build_class(submitted, students):
 def time_grading(submitted, out, jobs):
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
-                    "--jobs", str(jobs), "--force"], check=True, stderr=subprocess.DEVNULL)
+                    "--jobs", str(jobs), "--force"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
