@@ -264,6 +264,15 @@ def tiny_gradients(f):
         expect(np.allclose(got[4:], right[4:]),
                f"{case} dE/dw5 and dE/dw6 should be (y_hat - y) z1 and (y_hat - y) z2 = "
                f"{right[4]:.6f} and {right[5]:.6f}, not {got[4]:.6f} and {got[5]:.6f}{sign}")
+        used = _output_weights_used(got, right, w)
+        if used is not None:
+            rate = (np.array(w[4:]) - used) / right[4:]   # used = w - rate * dE/dw, for w5 and w6
+            if rate[0] > 0 and np.isclose(rate[0], rate[1]):
+                raise Hint(f"{case} dE/dw5 and dE/dw6 are right, but the hidden gradients were taken "
+                           f"with w5 = {used[0]:.4f} and w6 = {used[1]:.4f} instead of {w[4]} and {w[5]}: "
+                           f"w5 and w6 after a gradient step with learning rate {rate[0]:.3g}. You updated "
+                           "w5 and w6 before the hidden-layer gradients were taken. Take all six "
+                           "gradients at the old weights first, then update (tiny_update does that)")
         swap = right[[0, 1, 2, 3]] * np.array([w[5] / w[4], w[4] / w[5]] * 2)
         expect(not np.allclose(got[:4], swap),
                f"{case} hidden unit 1 reaches the output through w5 and hidden unit 2 through w6: "
@@ -404,6 +413,17 @@ def _on_copies(f, *args):
         except Warning as warning:
             raise Hint(f"{getattr(f, '__name__', 'your function')} raised {type(warning).__name__}: "
                        f"{warning}") from None
+
+
+def _output_weights_used(got, right, w):
+    """The output weights (w5, w6) that the hidden gradients got[:4] were taken with, or None.
+
+    got, right: the six gradients, shape (6,); w: the six weights. dE/dw1 and dE/dw3 (hidden
+    unit 1) are proportional to w5, dE/dw2 and dE/dw4 (unit 2) to w6, so when got[:4] is
+    right[:4] with each unit's pair scaled by its own factor, the factors scale w5 and w6.
+    """
+    used = np.array([w[4] * _ratio(got[[0, 2]], right[[0, 2]]), w[5] * _ratio(got[[1, 3]], right[[1, 3]])])
+    return None if np.isnan(used).any() else used
 
 
 def _ratio(got, want):

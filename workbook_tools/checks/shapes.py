@@ -92,9 +92,16 @@ def layer_shapes(f):
     expect(shapes["P"] not in [(n,), (c,)],
            f"{where}['P'] is {shapes['P']}: P holds a probability for every class of every example, "
            "so it has the shape of Z3")
+    sizes = ", ".join(f"{name.upper()} = {value}" for name, value in SIZES.items())
+    for key in MEANING:
+        fixed = [size for size in shapes[key] if size not in SIZES.values()]
+        if fixed:
+            raise Hint(f"{where}[{key!r}] is {shapes[key]}, with a fixed number: {fixed[0]} is none of "
+                       f"the sizes passed in ({sizes}). Build every shape from the arguments n, d, h1, "
+                       "h2, c, not from fixed numbers such as the running example's: hard-coded sizes "
+                       "fit one network only")
     for key, meaning in MEANING.items():
         got = shapes[key]
-        sizes = ", ".join(f"{name.upper()} = {value}" for name, value in SIZES.items())
         expect(got == EXPECTED[key],
                f"{where}[{key!r}] is {got}, which does not fit what {key} holds: {meaning} "
                f"(the sizes are {sizes})")
