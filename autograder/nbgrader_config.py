@@ -10,7 +10,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 
 from autograder.preprocessors.forgetunknowncells import ForgetUnknownCells
 from autograder.preprocessors.hidetracebacks import HideHiddenTracebacks
-from autograder.preprocessors.progressexecute import ProgressExecute
+from autograder.preprocessors.refereeexecute import RefereeExecute
 from autograder.sandbox import SandboxedKernelManager
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -34,11 +34,12 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
 ]
 
-# Autograding runs each student's kernel in a sandbox (autograder/sandbox.py) and
-# records every graded cell's score as it finishes (so a notebook cut short keeps
-# what it earned); otherwise these are nbgrader's own steps, in nbgrader's order.
+# Autograding runs each student's kernel in a sandbox (autograder/sandbox.py), runs
+# the hidden tests outside it (autograder/referee.py) and records every graded
+# cell's score as it finishes (so a notebook cut short keeps what it earned);
+# otherwise these are nbgrader's own steps, in nbgrader's order.
 c.Autograde.autograde_preprocessors = [
-    ProgressExecute,
+    RefereeExecute,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,
@@ -46,7 +47,7 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties,
     CheckCellMetadata,
 ]
-c.ProgressExecute.kernel_manager_class = SandboxedKernelManager
+c.RefereeExecute.kernel_manager_class = SandboxedKernelManager
 
 # Each cell gets 30 s; backprop-grade caps a whole notebook's wall time on top of this.
 c.Execute.timeout = 30

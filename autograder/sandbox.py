@@ -10,6 +10,8 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
 - a read-only view of the system (the Python environment included, wherever it
   is), and write access only to the student's own scratch folder and a private
   temporary folder (TMPDIR);
+- the reference package (`solutions`), the grader's tests and the repository's
+  history are hidden, wherever they are installed;
 - the course is hidden: the master notebooks (hidden tests), the gradebook, other
   students' submissions and the grading output are empty folders inside;
 - limits: memory (address space), size of any file it writes, open files, and,
@@ -17,6 +19,7 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
 
 Without bwrap the kernel runs unsandboxed and `available()` says so.
 """
+import importlib.util
 import os
 import shutil
 import uuid
@@ -78,7 +81,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                    "--setenv", "JPY_PARENT_PID", "1", "--setenv", "TMPDIR", str(own_tmp),
                    "--setenv", "IPYTHONDIR", str(own_tmp / "ipython"),
                    "--setenv", "MPLCONFIGDIR", str(own_tmp / "matplotlib")]
-        for path in self.hidden_paths:
+        for path in [*self.hidden_paths, *grader_private_paths()]:
             if Path(path).exists():
                 sandbox += ["--tmpfs", path]
         for path in writable:
@@ -99,6 +102,15 @@ class SandboxedKernelManager(AsyncKernelManager):
         group.mkdir()
         (group / "pids.max").write_text(str(self.max_processes))
         return ["sh", "-c", f'echo $$ > {group / "cgroup.procs"} && exec "$@"', "sh"]
+
+
+def grader_private_paths():
+    """What no student may read, besides the course: the reference package, and in a
+    clone of the repository its tests (the catalogue of answers) and its history."""
+    spec = importlib.util.find_spec("solutions")
+    reference = list(spec.submodule_search_locations or []) if spec else []
+    project = Path(__file__).resolve().parent.parent
+    return reference + [str(project / name) for name in ("grader_tests", ".git")]
 
 
 def remove_empty_cgroups():

@@ -3,13 +3,15 @@
 Each student answers 01_sigmoid with the reference, except that one solution cell
 (`relu`, worth test_relu's point) also does something hostile. The hostile act
 must not raise the score, must cost at most relu's own point (or, for cases that
-stop the notebook, the cells after it), and must leave no trace outside.
+stop the notebook, the cells after it), and must leave no trace outside. Cheats
+come with a wrong relu: a cheat that worked would earn test_relu's point.
 """
 import os
 
 import pytest
 
 from autograder import sandbox
+from solutions import activations
 from autograder.course import SOURCE_DIR, autograded_cells
 from conftest import backprop_grade, complete_notebook, read_csv, submit
 
@@ -17,9 +19,13 @@ pytestmark = pytest.mark.skipif(not sandbox.available() and not os.environ.get("
                                 reason="needs bubblewrap (apt-get install bubblewrap); CI always runs these")
 
 RELU = "def relu(z):\n    return np.maximum(0.0, np.asarray(z, dtype=float))\n"
+WRONG_RELU = "def relu(z):\n    return np.abs(z)\n"
+HIDDEN = [SOURCE_DIR, *sandbox.grader_private_paths()]
 ATTACKS = {
-    # reading what must stay hidden: the master notebook with the hidden tests
-    "read-masters": f"import os\nassert os.listdir({str(SOURCE_DIR)!r}) == [], 'the master notebooks are visible'\n",
+    # reading what must stay hidden: the master notebooks with the hidden tests, the reference
+    # package, the grader's tests (the catalogue of answers) and the repository's history
+    "read-hidden": f"import os\nfor path in {list(map(str, HIDDEN))!r}:\n"
+                   "    assert not os.path.exists(path) or os.listdir(path) == [], path + ' is visible'\n",
     # reaching the network
     "network": "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3)\n"
                "    raise AssertionError('network reachable')\nexcept OSError:\n    pass\n",
@@ -38,13 +44,29 @@ ATTACKS = {
                        "raise RuntimeError('this error must still cost the relu point')\n",
 }
 # Cases whose hostile act is harmless to the honest code keep every point.
-FULL_MARKS = {"read-masters", "network", "write-outside", "memory-bomb", "output-flood", "fork-many"}
+FULL_MARKS = {"read-hidden", "network", "write-outside", "memory-bomb", "output-flood", "fork-many"}
+# Cheats: none may earn relu's point, which only a right relu earns.
+CHEATS = {
+    "patch-numpy": "import numpy\nnumpy.allclose = numpy.array_equal = lambda *a, **k: True\n"
+                   "numpy.isclose = lambda a, b, *r, **k: numpy.ones(numpy.shape(a), bool)\n"
+                   "numpy.testing.assert_allclose = numpy.testing.assert_array_equal = lambda *a, **k: None\n"
+                   + WRONG_RELU,
+    "patch-builtins": "import builtins\nbuiltins.all = lambda *a: True\nbuiltins.any = lambda *a: False\n" + WRONG_RELU,
+    "redefine-helpers": "import workbook_tools.checks.asserts as A, workbook_tools.checks.activations as C\n"
+                        "for module in (A, C):\n    for name in dir(module):\n"
+                        "        if callable(getattr(module, name)) and not name.startswith('_') and name != 'Hint':\n"
+                        "            setattr(module, name, lambda *a, **k: None)\n" + WRONG_RELU,
+    "import-reference": "from solutions.activations import relu as reference_relu\nrelu = reference_relu\n",
+    "reference-by-path": f"import runpy\nrelu = runpy.run_path({activations.__file__!r})['relu']\n",
+}
 
 
 def test_hostile_submissions(tmp_path):
     submitted = tmp_path / "submitted"
     for student, attack in ATTACKS.items():
         submit(submitted, student, "01_sigmoid", complete_notebook("01_sigmoid", relu=attack + RELU))
+    for student, cheat in CHEATS.items():
+        submit(submitted, student, "01_sigmoid", complete_notebook("01_sigmoid", relu=cheat))
 
     run = backprop_grade("grade", submitted, "--out", tmp_path / "out", "--jobs", 2, "--timeout", 300)
 
@@ -58,6 +80,11 @@ def test_hostile_submissions(tmp_path):
         expected = set() if student in FULL_MARKS else {"test_relu"}
         assert lost == expected, (student, lost)
         assert float(rows[student]["score"]) == total - (0 if student in FULL_MARKS else 1)
+    for student in CHEATS:  # a cheat may break its own kernel further, but never earns a point
+        assert rows[student]["status"] == "graded", (student, rows[student]["message"])
+        relu = [r for r in grades if r["student_id"] == student and r["grade_id"] == "test_relu"]
+        assert float(relu[0]["score"]) == 0, student
+        assert float(rows[student]["score"]) <= total - 1, student
     assert not (SOURCE_DIR.parent / "pwned.txt").exists()
     flood = (tmp_path / "out" / "feedback" / "output-flood" / "01_sigmoid" / "01_sigmoid.html").stat().st_size
     assert flood < 2_000_000
@@ -73,6 +100,12 @@ BEFORE_RELU = {"test_odds_to_probability", "test_probability_to_odds", "test_sig
 def _edit_cell(nb, grade_id, change):
     [cell] = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
     change(nb, cell)
+    return nb
+
+
+def _moved_to_end(nb, grade_ids):
+    moved = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in grade_ids]
+    nb.cells = [c for c in nb.cells if c not in moved] + moved
     return nb
 
 
@@ -119,6 +152,10 @@ def _tampered():
         "hard-coded": (complete_notebook("01_sigmoid", relu="def relu(z):\n    return np.array([[0.0, 0.0], [0.5, 3.0]])\n"),
                        "graded", {"test_relu"}),
         "nbformat-3": (v3.encode(), "wrong-assignment", everything),
+        # sigmoid's tests moved after test_sigmoid_derivative, which loads the reference sigmoid
+        "reordered-tests": (_moved_to_end(complete_notebook("01_sigmoid", sigmoid="def sigmoid(z):\n    return z\n"),
+                                          ["test_sigmoid", "test_sigmoid_stability"]),
+                            "graded", {"test_sigmoid", "test_sigmoid_stability"}),
     }
 
 

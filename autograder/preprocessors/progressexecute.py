@@ -29,14 +29,14 @@ class ProgressExecute(Execute):
         super().__init__(*args, **kwargs)
         self._output_chars = {}  # cell index -> characters of output received
 
-    def on_cell_executed(self, **kwargs):
-        super().on_cell_executed(**kwargs)
-        cell = kwargs["cell"]
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
         if self.progress_file and is_grade(cell) and cell.cell_type == "code":
             score, max_score = determine_grade(cell)
             with open(self.progress_file, "a", encoding="utf-8") as progress:
                 progress.write(json.dumps({"grade_id": cell.metadata.nbgrader["grade_id"],
                                            "score": score, "max_score": max_score}) + "\n")
+        return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
         kept = self._output_chars.get(cell_index, 0)
