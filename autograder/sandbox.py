@@ -8,13 +8,13 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
 - its own process namespace, tied to the grader: when grading stops, everything
   the student's code started dies with it;
 - a read-only view of the system (the Python environment included, wherever it
-  is), and write access only to the student's own scratch folder and a private
-  temporary folder (TMPDIR);
+  is), and write access only to a private temporary folder (TMPDIR, in memory,
+  256 MB), the folders in `writable_paths`, and the folder of its own sockets;
 - the reference package (`solutions`), the grader's tests and the repository's
   history are hidden, wherever they are installed;
 - the course is hidden: the master notebooks (hidden tests), the gradebook, other
   students' submissions and the grading output are empty folders inside;
-- limits: memory (address space), size of any file it writes, open files, and,
+- limits: memory (address space), size of any file it writes (256 MB), open files, and,
   where the pids cgroup is writable (as root), the number of processes and threads.
 
 Without bwrap the kernel runs unsandboxed and `available()` says so.
@@ -44,6 +44,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     hidden_paths = List(Unicode(), help="folders that look empty inside the sandbox").tag(config=True)
     memory_bytes = Integer(3 * 2**30, help="address-space limit of the kernel").tag(config=True)
     file_bytes = Integer(256 * 2**20, help="largest file the kernel may write").tag(config=True)
+    tmp_bytes = Integer(256 * 2**20, help="size of the kernel's private temporary folder").tag(config=True)
     max_processes = Integer(128, help="processes and threads, where the pids cgroup is writable").tag(config=True)
 
     @default("transport")
@@ -72,9 +73,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.log.warning("bwrap or prlimit not found: the kernel runs WITHOUT a sandbox")
             return cmd
         sockets = Path(self.ip).parent
-        own_tmp = sockets / f"{Path(self.ip).name}-tmp"  # its own temporary files, deleted with the course
+        own_tmp = sockets / f"{Path(self.ip).name}-tmp"  # its own temporary files, in memory, capped
         own_tmp.mkdir(exist_ok=True)
-        writable = [*self.writable_paths, str(sockets)]  # the student's folder, the sockets, own_tmp
+        writable = [*self.writable_paths, str(sockets)]
         sandbox = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                    "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
                    # ipykernel exits when its parent pid changes; inside, its parent is the namespace's init
@@ -86,6 +87,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 sandbox += ["--tmpfs", path]
         for path in writable:
             sandbox += ["--bind", path, path]
+        sandbox += ["--size", str(self.tmp_bytes), "--tmpfs", str(own_tmp)]
         limits = ["prlimit", f"--as={self.memory_bytes}", f"--fsize={self.file_bytes}", "--nofile=512", "--core=0", "--"]
         return self._process_limit() + limits + sandbox + ["--"] + cmd
 

@@ -34,6 +34,11 @@ ATTACKS = {
                      "    raise AssertionError('wrote outside its folder')\nexcept OSError:\n    pass\n",
     # a memory bomb: stopped by the memory limit, the rest of the notebook carries on
     "memory-bomb": "try:\n    hog = bytearray(8 * 2**30)\nexcept MemoryError:\n    pass\n",
+    # a flood of disk writes: the private TMPDIR is a 256 MB tmpfs, each file at most 256 MB
+    "disk-flood": "import os, tempfile\nfiles = 0\ntry:\n    for i in range(100):\n"
+                  "        with open(os.path.join(tempfile.gettempdir(), f'flood{i}'), 'wb') as f:\n"
+                  "            f.write(bytes(2**26))\n        files += 1\nexcept OSError:\n    pass\n"
+                  "assert files < 5, f'wrote {files} files of 64 MB'\n",
     # a flood of output
     "output-flood": "for i in range(300_000):\n    print('spam spam spam spam spam spam', i)\n",
     # many processes, left running
@@ -44,7 +49,7 @@ ATTACKS = {
                        "raise RuntimeError('this error must still cost the relu point')\n",
 }
 # Cases whose hostile act is harmless to the honest code keep every point.
-FULL_MARKS = {"read-hidden", "network", "write-outside", "memory-bomb", "output-flood", "fork-many"}
+FULL_MARKS = {"read-hidden", "network", "write-outside", "memory-bomb", "disk-flood", "output-flood", "fork-many"}
 # Cheats: none may earn relu's point, which only a right relu earns.
 CHEATS = {
     "patch-numpy": "import numpy\nnumpy.allclose = numpy.array_equal = lambda *a, **k: True\n"
@@ -103,6 +108,17 @@ def _edit_cell(nb, grade_id, change):
     return nb
 
 
+def _split(nb, grade_id):
+    """Split a cell in two at its middle line, as JupyterLab does: both halves keep the metadata."""
+    import copy
+    [cell] = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    lines = cell.source.splitlines(True)
+    second = copy.deepcopy(cell)
+    cell.source, second.source = "".join(lines[:len(lines) // 2]), "".join(lines[len(lines) // 2:])
+    nb.cells.insert(nb.cells.index(cell) + 1, second)
+    return nb
+
+
 def _moved_to_end(nb, grade_ids):
     moved = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in grade_ids]
     nb.cells = [c for c in nb.cells if c not in moved] + moved
@@ -125,6 +141,7 @@ def _tampered():
                         "graded", {"test_sigmoid_stability"}),
         "deleted-test": (_edit_cell(naive(), "test_sigmoid_stability", lambda nb, c: nb.cells.remove(c)),
                          "graded", {"test_sigmoid_stability"}),
+        "split-test": (_split(naive(), "test_sigmoid_stability"), "graded", {"test_sigmoid_stability"}),
         "duplicated-test": (_edit_cell(complete_notebook("01_sigmoid"), "test_relu",
                                        lambda nb, c: nb.cells.insert(nb.cells.index(c), copy.deepcopy(c))),
                             "graded", set()),
@@ -148,6 +165,10 @@ def _tampered():
         "system-exit": (complete_notebook("01_sigmoid", relu="raise SystemExit(3)\n"), "graded", {"test_relu"}),
         "segfault": (complete_notebook("01_sigmoid", relu="import ctypes\nctypes.string_at(0)\n"), "crashed",
                      everything - BEFORE_RELU),
+        "os-exit": (complete_notebook("01_sigmoid", relu="import os\nos._exit(1)\n"), "crashed", everything - BEFORE_RELU),
+        # what the kernel sees when the system kills it for memory
+        "oom-killed": (complete_notebook("01_sigmoid", relu="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"),
+                       "crashed", everything - BEFORE_RELU),
         # hard-coding the visible checks' answers does not pass the hidden tests
         "hard-coded": (complete_notebook("01_sigmoid", relu="def relu(z):\n    return np.array([[0.0, 0.0], [0.5, 3.0]])\n"),
                        "graded", {"test_relu"}),
