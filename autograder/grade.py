@@ -28,6 +28,7 @@ import psutil
 
 from .course import (SOURCE_DIR, assignments, autograded_cells, nbgrader_meta, reference_answers, scratch_course,
                      source_notebook)
+from .gradebook import update_gradebook
 from .progress import ProgressBar
 from .report import write_report
 from .sandbox import available, remove_empty_cgroups
@@ -93,6 +94,7 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
     in_order = [outcomes[s] for s in submissions]
     write_csv(out / "grades.csv", GRADES_HEADER, [row for o in in_order for row in o["grades"]])
     write_csv(out / "summary.csv", SUMMARY_HEADER, [o["summary"] for o in in_order])
+    update_gradebook(out)
     write_report(out)
     return [o["summary"] for o in in_order]
 

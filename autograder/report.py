@@ -1,7 +1,8 @@
 """`backprop-grade report`: the class report and the LMS gradebook file, from grading's output.
 
 Reads OUT/grades.csv, OUT/summary.csv and the feedback pages OUT/feedback/<student>/
-<assignment>/<assignment>.html that `backprop-grade grade` wrote, and writes
+<assignment>/<assignment>.html that `backprop-grade grade` wrote, and the hand grading of the
+free-text answers in OUT/gradebook.db (autograder/gradebook.py), and writes
 
 - OUT/report/index.html, one self-contained page (figures embedded as PNG data URIs, no
   network): the hardest questions, the mistakes most often hit, a score histogram for every
@@ -9,6 +10,12 @@ Reads OUT/grades.csv, OUT/summary.csv and the feedback pages OUT/feedback/<stude
   each submission that was not graded;
 - OUT/report/lms.csv, `student_id,<assignment ids...>,total`: one row per student, the score
   of each assignment as a number (blank where the student handed nothing in) and their total.
+
+With a gradebook, a graded submission scores what nbgrader's gradebook says (its auto scores,
+the manual scores a grader gave in formgrader, which take precedence, and extra credit), and an
+assignment is out of all its points, free-text answers included; the page marks the assignments
+with free-text answers and counts the cells still to be graded by hand, which score 0 until they
+are. A submission that was not graded is not in the gradebook and keeps its autograded score.
 
 Every row of grades.csv counts, so a submission that could not be graded counts as zero
 points on each of its questions. The mistakes are the hints of failed test cells: the first
@@ -43,6 +50,8 @@ from pathlib import Path
 from string import Template
 
 from matplotlib.figure import Figure
+
+from .gradebook import gradebook_totals
 
 HARDEST = 10   # rows of the hardest-questions table
 MISTAKES = 10  # rows of the mistakes table
@@ -82,13 +91,30 @@ def write_report(out):
     """Write OUT/report/index.html and OUT/report/lms.csv; returns the report's folder."""
     out = Path(out)
     grades, summary = _read_csv(out / "grades.csv"), _read_csv(out / "summary.csv")
+    totals = gradebook_totals(out)
+    if totals is not None:
+        summary = with_hand_grading(summary, totals)
     questions = class_questions(grades)
     folder = out / "report"
     folder.mkdir(parents=True, exist_ok=True)
-    page = render(summary, questions, class_mistakes(out, summary, questions))
+    page = render(summary, questions, class_mistakes(out, summary, questions), totals)
     (folder / "index.html").write_text(page, encoding="utf-8")
     write_lms_csv(folder / "lms.csv", summary)
     return folder
+
+
+def with_hand_grading(summary, totals):
+    """The summary rows with the gradebook's Totals: the score of each submission in the
+    gradebook, each assignment's points with its free-text answers, and in `to_grade` the
+    cells of the submission still to be graded by hand."""
+    rows = []
+    for row in summary:
+        key = (row["student_id"], row["assignment_id"])
+        in_gradebook = row["status"] == "graded" and key in totals.scores
+        rows.append({**row, "score": totals.scores[key] if in_gradebook else row["score"],
+                     "max_score": totals.max_scores.get(row["assignment_id"], row["max_score"]),
+                     "to_grade": totals.to_grade[key] if in_gradebook else 0})
+    return rows
 
 
 def class_questions(grades):
@@ -230,8 +256,8 @@ def histogram(question, class_size):
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def render(summary, questions, mistakes):
-    """The report page as HTML text."""
+def render(summary, questions, mistakes, totals=None):
+    """The report page as HTML text; `totals` are the gradebook's, if there is one."""
     maxima = assignment_maxima(summary)
     earned = sum(float(r["score"]) for r in summary)
     possible = sum(float(r["max_score"]) for r in summary)
@@ -242,10 +268,12 @@ def render(summary, questions, mistakes):
                 + (f"The class earned {_percent(earned / possible)} of the points." if possible else ""))
     return PAGE.substitute(
         css=CSS, generated=datetime.now().strftime("%Y-%m-%d %H:%M"), overview=html.escape(overview),
+        sources="grades.csv, summary.csv, " + ("the feedback pages and gradebook.db" if totals is not None
+                                               else "and the feedback pages"),
         hardest=_hardest_table(hardest(questions)[:HARDEST]),
         mistakes=_mistakes_table(mistakes[:MISTAKES]),
         histograms=_histograms(questions, max(len(students), 1)),
-        students=_students_table(students, maxima))
+        students=_students_table(students, maxima, totals), hand_grading=_hand_grading_note(summary, totals))
 
 
 def _hardest_table(questions):
@@ -288,9 +316,25 @@ def _histograms(questions, class_size):
     return "".join(sections) or "<p class=note>No questions were graded.</p>"
 
 
-def _students_table(students, maxima):
+def _hand_grading_note(summary, totals):
+    if totals is None:
+        return ""
+    marked = [a for a in assignment_maxima(summary) if totals.hand_graded.get(a)]
+    to_grade = sum(row["to_grade"] for row in summary)
+    return ("<p class=lead id=hand-grading>"
+            + (f"The assignments marked \N{LOWER RIGHT PENCIL} ({_e(', '.join(marked))}) have free-text answers, "
+               "graded by hand in nbgrader's formgrader (gradebook.db): their columns, the totals and lms.csv "
+               "include those scores. " if marked else "")
+            + (f"{_count(to_grade, 'cell')} still to be graded by hand there, which count as 0 until they are."
+               if to_grade else "Nothing is left to grade by hand.")
+            + "</p>")
+
+
+def _students_table(students, maxima, totals=None):
     explain = any(row["status"] != "graded" for rows in students.values() for row in rows.values())
-    head = "".join(f"<th class=num>{_e(a)}</th>" for a in maxima)
+    pencil = " \N{LOWER RIGHT PENCIL}"
+    head = "".join(f"<th class=num>{_e(a)}{pencil if totals is not None and totals.hand_graded.get(a) else ''}</th>"
+                   for a in maxima)
     rows = []
     for student, submissions in students.items():
         cells, reasons = [], []
@@ -300,6 +344,8 @@ def _students_table(students, maxima):
                 cells.append("<td class='num muted'>not handed in</td>")
                 continue
             score = f"{float(row['score']):g} / {max_score:g}"
+            if row.get("to_grade"):
+                score += f" <span class=muted>({row['to_grade']} to grade)</span>"
             if row["status"] == "graded":
                 cells.append(f"<td class=num>{score}</td>")
             else:
@@ -414,8 +460,9 @@ $histograms
 <h2 id="students-totals">Students</h2>
 <p class="lead">Each student's score per assignment and in total. A submission that could not be graded scores zero;
 the reason is given.</p>
+$hand_grading
 $students
-<footer>Generated by backprop-grade on $generated from grades.csv, summary.csv and the feedback pages.</footer>
+<footer>Generated by backprop-grade on $generated from $sources.</footer>
 </main>
 </body>
 </html>
