@@ -64,6 +64,7 @@ def main(argv=None):
         print(f"Wrote {args.out / 'grades.csv'}, {args.out / 'summary.csv'} and {args.out / 'feedback'}")
         print(f"Class report: {args.out / 'report' / 'index.html'}; for the LMS gradebook: "
               f"{args.out / 'report' / 'lms.csv'}")
+        print(f"To grade the free-text answers: cd {args.out} && jupyter lab, then Nbgrader > Formgrader")
         return 0
     if args.command == "collect":
         return _collect(parser, args)
