@@ -1,32 +1,39 @@
 """Prove the grader: grade every catalogued mistake and correct answer, print the catch table.
 
-    python grader_tests/catch_table.py [--jobs N] [--out DIR] [--workbook ID ...] [--reuse]
-                                       [--releases DIR | --generate] [--dry-run]
+    python grader_tests/catch_table.py [--jobs N] [--out DIR] [--workbook ID ...] [--reuse] [--dry-run]
 
-Builds one submission per mistake of `grader_tests/catalogue` (the release notebook answered with
-the reference, the one mistake swapped in) and one per workbook and variant of the correct answers
-(variant A of every function in one notebook, and so on), grades them all in ONE
-`backprop-grade grade` run and prints the catch table:
+Hands in the catalogue of `grader_tests/catalogue` as a class of submissions, each the release
+notebook answered with the reference and then some solution cells swapped, and grades them all in
+ONE `backprop-grade grade` run:
 
-- a mistake is *caught* when it loses points in exactly the test cells it names and keeps full
-  points everywhere else;
-- its *hint* is shown when a visible check catches it (decided by running the release notebook's
-  visible checks in a child process) and its `hint` regex matches the feedback of a failing cell;
-  "n.a." when only hidden tests can catch it;
-- a correct answer is *accepted* when every test cell of its function keeps full points.
+- the mistakes are packed (student `mistakes-NN`): several mistakes of one workbook per notebook,
+  at most one per function and only of unrelated functions (`related_functions`), so that no
+  mistake can make another one's test cells fail; a mistake that defines anything besides its
+  own function goes alone;
+- the correct answers go in one notebook per workbook and variant (student `correct-A` holds
+  variant A of every function, and so on).
+
+Then it prints the catch table:
+
+- a mistake is *caught* when it loses points in every test cell it names, and its notebook loses
+  points in exactly the cells its mistakes name: any other loss fails every mistake of the pack;
+- its *hint* is shown when a visible check of its function catches it (decided by running the
+  release notebook's visible checks in a child process) and its `hint` regex matches the feedback
+  of one of its function's failing cells; "n.a." when only hidden tests can catch it;
+- a correct answer is *accepted* when every test cell of its function keeps full points and no
+  cell of its notebook outside the correct answers' functions loses any.
 
 It also checks that no feedback page shows a line of the master's hidden tests, and writes the
 table to OUT/catch_table.csv. With --reuse, a second run into the same OUT regrades only the
-entries whose notebook (or master notebook) changed: the grader's cache does not notice edits to
-workbook_tools/ or solutions/. Workbooks without a release notebook in workbooks/ are left out
-and listed, unless --releases DIR (release notebooks from elsewhere) or --generate (generated
-from the master notebooks with nbgrader, without touching workbooks/) says where to find them.
---dry-run skips nbgrader: every notebook runs in a plain child process against the master's
-test cells (hidden tests included), a quick approximation for writing catalogue entries.
+notebooks that (or whose master notebook) changed: the grader's cache does not notice edits to
+workbook_tools/ or solutions/. --dry-run skips nbgrader: every notebook runs in a plain child
+process against the master's test cells (hidden tests included), a quick approximation for
+writing catalogue entries.
 
 `run_catalogue(out, ...)` is what grader_tests/test_catalogue.py calls.
 """
 import argparse
+import ast
 import contextlib
 import csv
 import html
@@ -41,7 +48,8 @@ import sys
 import time
 import traceback
 import warnings
-from collections import defaultdict
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,11 +60,12 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import catalogue  # noqa: E402
-from autograder.course import (WORKBOOKS_DIR, assignments, autograded_cells, nbgrader_meta,  # noqa: E402
-                               reference_answers, source_notebook, with_answers)
+from autograder.course import (assignments, autograded_cells, nbgrader_meta, reference_answers,  # noqa: E402
+                               source_notebook)
 from conftest import backprop_grade, complete_notebook, read_csv, submit  # noqa: E402
 
-CSV_HEADER = ["kind", "workbook", "function", "entry", "expected", "lost", "caught", "hint", "message"]
+CSV_HEADER = ["kind", "workbook", "function", "entry", "submission", "expected", "lost", "stray", "caught", "hint",
+              "message"]
 
 
 @dataclass
@@ -66,21 +75,28 @@ class Row:
     function: str
     entry: str              # mistake name, or "A: idiom" for a correct answer
     expected: list          # test cells that must lose points (mistakes), or [] (correct answers)
-    lost: list = field(default_factory=list)     # test cells that lost points
+    submission: str         # the student id of the notebook it was handed in with
+    lost: list = field(default_factory=list)      # its function's test cells that lost points
+    stray: list = field(default_factory=list)     # other cells of its notebook that lost points unexpectedly
+    feedback: dict = field(default_factory=dict)  # {cell in lost or stray: the feedback it shows}
     caught: str = "no"      # mistakes: yes/no; correct answers: accepted yes/no
     hint: str = "n.a."      # mistakes: yes/no/n.a.
-    message: str = ""       # the failing cells' feedback (mistakes), or why it was rejected
-    visible: list = field(default_factory=list)  # test cells whose visible check raised
+    visible: list = field(default_factory=list)   # its function's test cells whose visible check raised
+
+    @property
+    def message(self):
+        """The feedback of the cells that lost points, its own first."""
+        return " | ".join(f"{g}: {self.feedback[g]}" for g in self.lost + self.stray if self.feedback.get(g))[:600]
 
 
 @dataclass
 class Result:
     rows: list
     leaks: dict             # {feedback page: [hidden lines it shows]}
-    skipped: list           # workbooks left out: no release notebook
+    notebooks: int          # submissions graded
     seconds: float
     grading_seconds: float
-    problems: list          # submissions that were not graded, malformed entries
+    problems: list          # submissions that were not graded
 
     @property
     def mistakes(self):
@@ -109,49 +125,141 @@ class Result:
 
 
 # ---------------------------------------------------------------------------------------------
+# The master notebooks: graded functions, their test cells and how they depend on each other
+
+
+def graded_functions(assignment_id):
+    """The grade ids of the code solution cells of a master notebook (free-text answers excluded)."""
+    return [nbgrader_meta(c)["grade_id"] for c in nbformat.read(source_notebook(assignment_id), as_version=4).cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
+
+
+def master_test_cells(assignment_id):
+    """{grade_id: source} of the master notebook's autograded test cells, hidden tests included."""
+    return {nbgrader_meta(c)["grade_id"]: c.source
+            for c in nbformat.read(source_notebook(assignment_id), as_version=4).cells
+            if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")}
+
+
+def function_of_cells(assignment_id):
+    """{test grade_id: the graded function it tests}: the longest f with test_f or test_f_*."""
+    functions = sorted(reference_answers(assignment_id), key=len, reverse=True)
+    owners = {}
+    for grade_id, _ in autograded_cells(assignment_id):
+        owners[grade_id] = next((f for f in functions if grade_id == f"test_{f}"
+                                 or grade_id.startswith(f"test_{f}_")), None)
+    return owners
+
+
+def mentioned_names(source):
+    """Every identifier that the Python code `source` uses or defines (dotted names split);
+    comments, docstrings and other strings do not count."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant):
+            continue
+        for _, value in ast.iter_fields(node):
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str):
+                    names.update(text.split("."))
+    return names
+
+
+def related_functions(assignment_id):
+    """{f: the graded functions related to f}. g depends on f when g's reference answer or one of
+    g's test cells in the master (visible or hidden code) mentions f, or through a chain of such
+    dependences; f and g are related when either depends on the other."""
+    functions = graded_functions(assignment_id)
+    answers, owners = reference_answers(assignment_id), function_of_cells(assignment_id)
+    sources = defaultdict(list)
+    for grade_id, source in master_test_cells(assignment_id).items():
+        sources[owners[grade_id]].append(source)
+    depends = {g: {f for f in functions if f != g
+                   and any(f in mentioned_names(s) for s in [answers[g], *sources[g]])} for g in functions}
+    changed = True
+    while changed:  # the transitive closure
+        changed = False
+        for g in functions:
+            further = set().union(*(depends[f] for f in depends[g])) - depends[g] - {g}
+            if further:
+                depends[g] |= further
+                changed = True
+    return {f: {g for g in functions if f in depends[g] or g in depends[f]} for f in functions}
+
+
+# ---------------------------------------------------------------------------------------------
 # Building the class
 
 
-def correct_student(variant):
-    return f"correct-{variant}"
+@dataclass
+class Submission:
+    """One notebook of the class: the reference-answered release notebook of `workbook` with the
+    code of `entries` (the Mistakes of one pack, or the Correct answers of one variant) swapped in."""
+    student: str
+    workbook: str
+    entries: list
+    path: Path = None
+
+    @property
+    def kind(self):
+        return "mistake" if isinstance(self.entries[0], catalogue.Mistake) else "correct"
 
 
-def release_path(assignment_id, releases):
-    return Path(releases or WORKBOOKS_DIR) / f"{assignment_id}.ipynb"
+def defines_only_its_function(m):
+    """Whether a mistake's code is one undecorated `def` of its own function that declares no global
+    names: then running it defines nothing that the other mistakes of its pack could see."""
+    tree = ast.parse(m.code)
+    [first, *rest] = tree.body
+    return (not rest and isinstance(first, ast.FunctionDef) and first.name == m.function
+            and not first.decorator_list
+            and not any(isinstance(node, (ast.Global, ast.Nonlocal)) for node in ast.walk(tree)))
 
 
-def answered(assignment_id, answers, releases=None):
-    """The release notebook answered with the reference, except the cells in `answers`."""
-    if releases is None:
-        return complete_notebook(assignment_id, **answers)
-    release = nbformat.read(release_path(assignment_id, releases), as_version=4)
-    return with_answers(with_answers(release, reference_answers(assignment_id)), answers)
+def pack_mistakes(mistakes, related):
+    """The mistakes of one workbook as packs [[Mistake]] by greedy colouring: no two mistakes of a
+    pack share a function or have related functions (`related`: {f: functions related to f}).
+    The most constrained mistakes are placed first (those whose function and related functions
+    have the most mistakes between them), each into the first pack it fits. A mistake whose code
+    defines anything else than its own function gets a pack of its own."""
+    packable = [m for m in mistakes if defines_only_its_function(m)]
+    count = Counter(m.function for m in packable)
+
+    def constraint(m):
+        return count[m.function] + sum(count[g] for g in related[m.function])
+
+    packs = []
+    for m in sorted(packable, key=constraint, reverse=True):
+        fits = (p for p in packs if all(o.function != m.function and o.function not in related[m.function] for o in p))
+        pack = next(fits, None)
+        if pack is None:
+            packs.append([m])
+        else:
+            pack.append(m)
+    return packs + [[m] for m in mistakes if m not in packable]
 
 
-def build_class(submitted, workbooks, releases=None):
-    """Write one submission per mistake and per (workbook, variant) of correct answers.
-    Returns {(student_id, assignment_id): notebook path}."""
-    paths = {}
-    for m in catalogue.mistakes(workbooks):
-        paths[(m.name, m.workbook)] = submit(submitted, m.name, m.workbook,
-                                             answered(m.workbook, {m.function: m.code}, releases))
-    variants = defaultdict(dict)
-    for c in catalogue.corrects(workbooks):
-        variants[(c.workbook, c.variant)][c.function] = c.code
-    for (workbook, variant), answers in sorted(variants.items()):
-        student = correct_student(variant)
-        paths[(student, workbook)] = submit(submitted, student, workbook, answered(workbook, answers, releases))
-    return paths
+def plan_class(workbooks):
+    """The submissions that hand in the catalogue of `workbooks`: its mistakes' packs, then its
+    correct answers by variant."""
+    plan = []
+    for workbook in workbooks:
+        related = related_functions(workbook)
+        for number, pack in enumerate(pack_mistakes(catalogue.mistakes([workbook]), related), 1):
+            plan.append(Submission(f"mistakes-{number:02d}", workbook, pack))
+        variants = defaultdict(list)
+        for c in catalogue.corrects([workbook]):
+            variants[c.variant].append(c)
+        plan += [Submission(f"correct-{variant}", workbook, entries) for variant, entries in sorted(variants.items())]
+    return plan
 
 
-def generate_releases(folder):
-    """Release notebooks generated by nbgrader from the master notebooks, into `folder`."""
-    from autograder.release import generated_workbooks
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for assignment_id, text in generated_workbooks().items():
-        (folder / f"{assignment_id}.ipynb").write_text(text, encoding="utf-8")
-    return folder
+def build_class(submitted, workbooks):
+    """Write the submissions of `plan_class(workbooks)` into `submitted`; returns them, with their paths."""
+    plan = plan_class(workbooks)
+    for s in plan:
+        s.path = submit(submitted, s.student, s.workbook,
+                        complete_notebook(s.workbook, **{e.function: e.code for e in s.entries}))
+    return plan
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,10 +267,11 @@ def generate_releases(folder):
 # test cells fail with the master's hidden tests included)
 
 
-def probe(jobs, with_hidden=False, timeout=1200):
-    """Run probe_main in a child process on [(student, assignment_id, path)], one at a time.
+def probe(submissions, with_hidden=False, timeout=1200):
+    """Run probe_main in a child process on the submissions, one at a time.
     Returns {(student, assignment_id): {grade_id: error message or None}}."""
-    request = json.dumps({"jobs": [[s, a, str(p)] for s, a, p in jobs], "with_hidden": with_hidden})
+    request = json.dumps({"jobs": [[s.student, s.workbook, str(s.path)] for s in submissions],
+                          "with_hidden": with_hidden})
     run = subprocess.run([sys.executable, __file__, "--probe"], input=request, capture_output=True,
                          text=True, timeout=timeout, cwd=HERE.parent)
     if run.returncode != 0:
@@ -174,12 +283,7 @@ def probe(jobs, with_hidden=False, timeout=1200):
 def _run_notebook(path, assignment_id, with_hidden):
     """Execute a submitted notebook's setup, given, solution and test cells (demonstrations are
     skipped) in a fresh namespace; return {test grade_id: error message, or None if it passed}."""
-    master = {}
-    if with_hidden:
-        for cell in nbformat.read(source_notebook(assignment_id), as_version=4).cells:
-            meta = nbgrader_meta(cell)
-            if meta.get("grade") and not meta.get("solution"):
-                master[meta["grade_id"]] = cell.source
+    master = master_test_cells(assignment_id) if with_hidden else {}
     namespace = {"__name__": "__main__"}
     outcome = {}
     for cell in nbformat.read(path, as_version=4).cells:
@@ -268,36 +372,44 @@ def leaked_lines(page, submission, hidden):
     return found
 
 
-def function_of_cells(assignment_id):
-    """{test grade_id: the graded function it tests}: the longest f with test_f or test_f_*."""
-    functions = sorted(reference_answers(assignment_id), key=len, reverse=True)
-    owners = {}
-    for grade_id, _ in autograded_cells(assignment_id):
-        owners[grade_id] = next((f for f in functions if grade_id == f"test_{f}"
-                                 or grade_id.startswith(f"test_{f}_")), None)
-    return owners
-
-
 # ---------------------------------------------------------------------------------------------
 # The table
 
 
-def evaluate(workbooks, scores, statuses, outputs, visible):
-    """Rows of the catch table from the grades ({(student, aid): {grade_id: (score, max)}}), the
-    submissions' statuses, the feedback outputs and the visible-check probe."""
+def evaluate(submissions, scores, statuses, outputs, visible):
+    """Rows of the catch table, and the submissions that were not graded, from the grades
+    ({(student, aid): {grade_id: (score, max)}}), the submissions' statuses, the feedback outputs
+    and the visible-check probe."""
     rows, problems = [], []
-    for m in catalogue.mistakes(workbooks):
-        key = (m.name, m.workbook)
+    owners = {aid: function_of_cells(aid) for aid in {s.workbook for s in submissions}}
+    for s in submissions:
+        key = (s.student, s.workbook)
+        if statuses.get(key, "not graded") != "graded":
+            problems.append(f"{s.workbook}/{s.student}: {statuses.get(key, 'not graded')}")
         cells = scores.get(key, {})
-        lost = sorted(g for g, (score, points) in cells.items() if score < points)
-        row = Row("mistake", m.workbook, m.function, m.name, sorted(m.fails), lost)
-        if statuses.get(key, "missing") != "graded":
-            problems.append(f"{m.workbook}/{m.name}: {statuses.get(key, 'not graded')}")
-        row.caught = "yes" if cells and set(lost) == m.fails else "no"
-        row.visible = sorted(g for g, error in visible.get(key, {}).items() if error)
-        shown = [g for g in lost if g in row.visible]
-        texts = [" ".join(outputs.get(key, {}).get(g, "").split()) for g in (shown or lost)]
-        row.message = " | ".join(t for t in texts if t)[:600]
+        lost = [g for g, (score, points) in cells.items() if score < points]
+        feedback = {g: " ".join(outputs.get(key, {}).get(g, "").split()) for g in lost}
+        if s.kind == "mistake":
+            rows += mistake_rows(s, cells, lost, feedback, visible.get(key, {}), owners[s.workbook])
+        else:
+            rows += correct_rows(s, cells, lost, feedback, owners[s.workbook])
+    return rows, problems
+
+
+def mistake_rows(pack, cells, lost, feedback, raised, owners):
+    """The rows of a pack's mistakes. A mistake is caught when every cell it names lost points and
+    the notebook lost points in no cell that none of the pack's mistakes names."""
+    expected = set().union(*(m.fails for m in pack.entries))
+    stray = sorted(set(lost) - expected)
+    rows = []
+    for m in pack.entries:
+        own = sorted(g for g in lost if owners[g] == m.function)
+        row = Row("mistake", m.workbook, m.function, m.name, sorted(m.fails), pack.student, own, stray,
+                  {g: feedback[g] for g in own + stray})
+        row.caught = "yes" if cells and m.fails <= set(lost) and not stray else "no"
+        row.visible = sorted(g for g, error in raised.items() if error and owners.get(g) == m.function)
+        shown = [g for g in own if g in row.visible]
+        texts = [feedback[g] for g in (shown or own)]
         if not row.visible and m.hint is None:
             row.hint = "n.a."
         elif m.hint is not None and shown and any(re.search(m.hint, t, re.IGNORECASE) for t in texts):
@@ -305,26 +417,24 @@ def evaluate(workbooks, scores, statuses, outputs, visible):
         else:
             row.hint = "no"
         rows.append(row)
-    owners = {aid: function_of_cells(aid) for aid in workbooks}
-    for c in catalogue.corrects(workbooks):
-        key = (correct_student(c.variant), c.workbook)
-        cells = scores.get(key, {})
-        mine = [g for g, f in owners[c.workbook].items() if f == c.function]
-        lost = sorted(g for g in mine if g in cells and cells[g][0] < cells[g][1])
-        row = Row("correct", c.workbook, c.function, f"{c.variant}: {c.idiom}", [], lost)
-        row.caught = "yes" if cells and not lost and all(g in cells for g in mine) else "no"
-        row.message = " | ".join(" ".join(outputs.get(key, {}).get(g, "").split()) for g in lost)[:600]
-        if statuses.get(key, "missing") != "graded":
-            problems.append(f"{c.workbook}/{key[0]}: {statuses.get(key, 'not graded')}")
+    return rows
+
+
+def correct_rows(variant, cells, lost, feedback, owners):
+    """The rows of one variant's correct answers. One is accepted when every test cell of its
+    function was graded with full points and no cell of a function without a correct answer in the
+    notebook (answered with the reference) lost any."""
+    functions = {c.function for c in variant.entries}
+    stray = sorted(g for g in lost if owners[g] not in functions)
+    rows = []
+    for c in variant.entries:
+        mine = [g for g, f in owners.items() if f == c.function]
+        own = sorted(g for g in lost if owners[g] == c.function)
+        row = Row("correct", c.workbook, c.function, f"{c.variant}: {c.idiom}", [], variant.student, own, stray,
+                  {g: feedback[g] for g in own + stray})
+        row.caught = "yes" if all(g in cells for g in mine) and not own and not stray else "no"
         rows.append(row)
-    for (student, workbook) in {(correct_student(c.variant), c.workbook) for c in catalogue.corrects(workbooks)}:
-        others = [g for g, f in owners[workbook].items()
-                  if f not in {c.function for c in catalogue.corrects([workbook]) if correct_student(c.variant) == student}]
-        bad = [g for g in others if g in scores.get((student, workbook), {})
-               and scores[(student, workbook)][g][0] < scores[(student, workbook)][g][1]]
-        if bad:
-            problems.append(f"{workbook}/{student}: reference-answered cells lost points: {bad}")
-    return rows, sorted(set(problems))
+    return rows
 
 
 def format_table(result):
@@ -340,21 +450,22 @@ def format_table(result):
     out.append("  ".join("-" * w for w in widths))
     for row, line in zip(result.rows, lines):
         out.append("  ".join(str(x)[:w].ljust(w) for x, w in zip(line, widths)))
+        stray = (f"; its notebook {row.submission} also lost points in {row.stray}, which none of its entries names"
+                 if row.stray else "")
         if row.kind == "mistake" and (row.caught != "yes" or row.hint == "no"):
-            out.append(f"    -> lost {row.lost or 'nothing'}; visible check raised in {row.visible or 'no cell'}; "
+            out.append(f"    -> lost {row.lost or 'nothing'}{stray}; visible check raised in {row.visible or 'no cell'}; "
                        f"feedback: {row.message[:300] or '-'}")
         if row.kind == "correct" and row.caught != "yes":
-            out.append(f"    -> REJECTED in {row.lost}: {row.message[:300]}")
+            out.append(f"    -> REJECTED: lost {row.lost or 'nothing'}{stray}: {row.message[:300]}")
     out.append("")
     out.append("(for a correct answer, \"caught\" says whether it was accepted: full marks in its function's tests)")
     out.append("Totals: " + result.totals())
-    if result.skipped:
-        out.append("Left out (no release notebook in workbooks/): " + ", ".join(result.skipped))
     for page, lines_ in result.leaks.items():
         out.append(f"HIDDEN TEST CODE in {page}: {lines_[:3]}")
     for problem in result.problems:
         out.append(f"problem: {problem}")
-    out.append(f"Run time {result.seconds:.0f} s, of which grading {result.grading_seconds:.0f} s")
+    out.append(f"{result.notebooks} notebooks; run time {result.seconds:.0f} s, of which grading "
+               f"{result.grading_seconds:.0f} s")
     return "\n".join(out)
 
 
@@ -363,63 +474,82 @@ def write_csv(result, path):
         writer = csv.writer(f)
         writer.writerow(CSV_HEADER)
         for r in result.rows:
-            writer.writerow([r.kind, r.workbook, r.function, r.entry, " ".join(r.expected), " ".join(r.lost),
-                             r.caught, r.hint if r.kind == "mistake" else "", r.message])
+            writer.writerow([r.kind, r.workbook, r.function, r.entry, r.submission, " ".join(r.expected),
+                             " ".join(r.lost), " ".join(r.stray), r.caught, r.hint if r.kind == "mistake" else "",
+                             r.message])
 
 
 # ---------------------------------------------------------------------------------------------
 # Everything
 
 
-def run_catalogue(out, jobs=2, workbooks=None, releases=None, dry_run=False, reuse=False, log=print):
+def grade_class(submitted, out, jobs, reuse):
+    """Grade the class with `backprop-grade grade` into OUT/graded; returns its scores
+    ({(student, aid): {grade_id: (score, max)}}) and statuses ({(student, aid): status})."""
+    run = backprop_grade("grade", submitted, "--out", out / "graded", "--jobs", jobs,
+                         *([] if reuse else ["--force"]), timeout=6 * 3600)
+    if run.returncode != 0:
+        raise RuntimeError(f"backprop-grade grade failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    scores = defaultdict(dict)
+    for row in read_csv(out / "graded" / "grades.csv"):
+        scores[(row["student_id"], row["assignment_id"])][row["grade_id"]] = \
+            (float(row["score"]), float(row["max_score"]))
+    statuses = {(r["student_id"], r["assignment_id"]): r["status"] + (f" ({r['message']})" if r["message"] else "")
+                for r in read_csv(out / "graded" / "summary.csv")}
+    return scores, statuses
+
+
+def dry_run_class(submissions):
+    """Scores, statuses and outputs as `grade_class` and the feedback pages would give them, from
+    running each notebook with the master's test cells in a plain child process."""
+    results = probe(submissions, with_hidden=True)
+    points = {s.workbook: dict(autograded_cells(s.workbook)) for s in submissions}
+    scores = {key: {g: (0.0 if error else points[key[1]][g], points[key[1]][g]) for g, error in cells.items()}
+              for key, cells in results.items()}
+    outputs = {key: {g: error or "" for g, error in cells.items()} for key, cells in results.items()}
+    return scores, {key: "graded" for key in results}, outputs
+
+
+def read_feedback(submissions, out):
+    """The feedback outputs of the graded submissions, and the hidden-test lines their pages show:
+    ({(student, aid): {grade_id: text}}, {page: [lines]})."""
+    outputs, leaks = {}, {}
+    hidden = {aid: hidden_test_lines(aid) for aid in {s.workbook for s in submissions}}
+    for s in submissions:
+        page = out / "graded" / "feedback" / s.student / s.workbook / f"{s.workbook}.html"
+        if page.is_file():
+            outputs[(s.student, s.workbook)] = feedback_outputs(page)
+            found = leaked_lines(page, s.path, hidden[s.workbook])
+            if found:
+                leaks[str(page.relative_to(out))] = found
+    return outputs, leaks
+
+
+def run_catalogue(out, jobs=2, workbooks=None, dry_run=False, reuse=False, log=print):
     """Build, grade and evaluate the catalogue in folder `out`; returns a Result."""
     start = time.perf_counter()
     out = Path(out)
-    all_mistakes, all_corrects = catalogue.mistakes(), catalogue.corrects()
-    catalogue.validate(all_mistakes, all_corrects)
+    catalogue.validate(catalogue.mistakes(), catalogue.corrects())
     wanted = [a for a in assignments() if workbooks is None or a in workbooks]
-    released = [a for a in wanted if release_path(a, releases).is_file()]
-    skipped = [a for a in wanted if a not in released]
     submitted = out / "submitted"
     shutil.rmtree(submitted, ignore_errors=True)  # entries removed from the catalogue go too
-    paths = build_class(submitted, released, releases)
-    log(f"{len(paths)} submissions ({len(catalogue.mistakes(released))} mistakes, "
-        f"{len(paths) - len(catalogue.mistakes(released))} notebooks of correct answers) in {submitted}")
-    jobs_list = [(s, a, p) for (s, a), p in paths.items()]
-    visible = probe(jobs_list)
-    log(f"visible checks probed in {time.perf_counter() - start:.0f} s")
+    submissions = build_class(submitted, wanted)
+    packs = [s for s in submissions if s.kind == "mistake"]
+    log(f"{len(submissions)} submissions ({len(packs)} packs of {sum(len(p.entries) for p in packs)} mistakes, "
+        f"{len(submissions) - len(packs)} notebooks of correct answers) in {submitted}")
     graded_at = time.perf_counter()
-    outputs, statuses, leaks = {}, {}, {}
-    if dry_run:
-        results = probe(jobs_list, with_hidden=True)
-        points = {a: dict(autograded_cells(a)) for a in released}
-        scores = {key: {g: (0.0 if error else points[key[1]][g], points[key[1]][g]) for g, error in cells.items()}
-                  for key, cells in results.items()}
-        statuses = {key: "graded" for key in results}
-        outputs = {key: {g: error or "" for g, error in cells.items()} for key, cells in results.items()}
-    else:
-        run = backprop_grade("grade", submitted, "--out", out / "graded", "--jobs", jobs,
-                             *([] if reuse else ["--force"]), timeout=6 * 3600)
-        if run.returncode != 0:
-            raise RuntimeError(f"backprop-grade grade failed ({run.returncode}):\n{run.stderr[-3000:]}")
-        scores = defaultdict(dict)
-        for row in read_csv(out / "graded" / "grades.csv"):
-            scores[(row["student_id"], row["assignment_id"])][row["grade_id"]] = \
-                (float(row["score"]), float(row["max_score"]))
-        statuses = {(r["student_id"], r["assignment_id"]): r["status"] + (f" ({r['message']})" if r["message"] else "")
-                    for r in read_csv(out / "graded" / "summary.csv")}
-        statuses = {k: ("graded" if v == "graded" else v) for k, v in statuses.items()}
-        hidden = {a: hidden_test_lines(a) for a in released}
-        for (student, assignment_id), path in paths.items():
-            page = out / "graded" / "feedback" / student / assignment_id / f"{assignment_id}.html"
-            if page.is_file():
-                outputs[(student, assignment_id)] = feedback_outputs(page)
-                found = leaked_lines(page, path, hidden[assignment_id])
-                if found:
-                    leaks[str(page.relative_to(out))] = found
-    grading_seconds = time.perf_counter() - graded_at
-    rows, problems = evaluate(released, scores, statuses, outputs, visible)
-    result = Result(rows, leaks, skipped, time.perf_counter() - start, grading_seconds, problems)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        probing = pool.submit(probe, submissions)  # the visible checks, while the grader works
+        if dry_run:
+            scores, statuses, outputs = dry_run_class(submissions)
+            leaks = {}
+        else:
+            scores, statuses = grade_class(submitted, out, jobs, reuse)
+            outputs, leaks = read_feedback(submissions, out)
+        grading_seconds = time.perf_counter() - graded_at
+        visible = probing.result()
+    rows, problems = evaluate(submissions, scores, statuses, outputs, visible)
+    result = Result(rows, leaks, len(submissions), time.perf_counter() - start, grading_seconds, problems)
     write_csv(result, out / "catch_table.csv")
     return result
 
@@ -430,10 +560,6 @@ def main(argv=None):
     parser.add_argument("--out", default="artifacts/catch-table",
                         help="working folder (default artifacts/catch-table, which git ignores)")
     parser.add_argument("--workbook", action="append", help="only this workbook (repeatable)")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--releases", help="read the release notebooks from this folder, not workbooks/")
-    where.add_argument("--generate", action="store_true",
-                       help="generate the release notebooks from the master notebooks (into OUT/releases)")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse the grades of unchanged submissions from an earlier run into OUT")
     parser.add_argument("--dry-run", action="store_true", help="no nbgrader: run the master's tests in-process")
@@ -441,14 +567,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.probe:
         return probe_main()
-    out = Path(args.out)
-    releases = args.releases
-    if args.generate:
-        releases = generate_releases(out / "releases")
-    result = run_catalogue(out, jobs=args.jobs, workbooks=args.workbook, releases=releases, dry_run=args.dry_run,
+    result = run_catalogue(Path(args.out), jobs=args.jobs, workbooks=args.workbook, dry_run=args.dry_run,
                            reuse=args.reuse, log=lambda message: print(message, file=sys.stderr, flush=True))
     print(format_table(result))
-    print(f"\nCSV: {out / 'catch_table.csv'}")
+    print(f"\nCSV: {Path(args.out) / 'catch_table.csv'}")
     ok = (all(r.caught == "yes" for r in result.rows) and result.hint_fraction >= 0.8 and not result.leaks
           and not result.problems)
     return 0 if ok else 1

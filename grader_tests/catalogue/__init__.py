@@ -12,7 +12,10 @@ One data module per workbook (`shapes`, `sigmoid`, `forward_pass`, `cross_entrop
   with other numpy idioms than the reference (and scipy.special where it fits). Each must earn
   full marks; variant A of every function of a workbook is handed in as one notebook.
 
-`grader_tests/catch_table.py` grades them all and prints the catch table.
+`grader_tests/catch_table.py` grades them all and prints the catch table. It packs several
+mistakes of a workbook into one notebook, one per function and only of functions that do not
+depend on each other; so a mistake's `fails` must be test cells of its own function, and a
+mistake whose code defines anything besides its own function is graded alone.
 """
 import importlib
 import re
@@ -20,12 +23,12 @@ from dataclasses import dataclass
 from textwrap import dedent
 
 MODULES = ["shapes", "sigmoid", "forward_pass", "cross_entropy", "backprop", "training"]
-SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # nbgrader needs plain folder names as student ids
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")  # variants name student ids: nbgrader needs plain folder names
 
 
 @dataclass(frozen=True)
 class Mistake:
-    name: str              # unique in the catalogue; the student id of its submission
+    name: str              # unique in the catalogue
     workbook: str          # assignment id, e.g. "01_sigmoid"
     function: str          # grade id of the solution cell it replaces
     code: str              # the replacement solution cell
@@ -76,8 +79,8 @@ def validate(all_mistakes, all_corrects):
     if repeated:
         raise ValueError(f"mistake names must be unique: {repeated}")
     for m in all_mistakes:
-        if not SAFE_NAME.match(m.name) or m.name.startswith("correct-"):
-            raise ValueError(f"{m.name!r}: use letters, digits, '-' and '_' only, not starting with 'correct-'")
+        if not SAFE_NAME.match(m.name):
+            raise ValueError(f"{m.name!r}: use letters, digits, '-' and '_' only")
         if not m.fails:
             raise ValueError(f"{m.name}: a mistake must fail at least one test cell")
         if m.hint is not None:
