@@ -50,7 +50,13 @@ c.Autograde.autograde_preprocessors = [
 c.RefereeExecute.kernel_manager_class = SandboxedKernelManager
 
 # Each cell gets 30 s; backprop-grade caps a whole notebook's wall time on top of this.
+# Output may trail a cell's reply by a while on a busy machine: wait for it as long.
 c.Execute.timeout = 30
+c.Execute.iopub_timeout = 30
+
+# Demonstrations too slow to run for every submission (05's training on the digits)
+# carry this tag: they grade nothing, so the grader skips them.
+c.Execute.skip_cells_with_tag = "skip-when-grading"
 
 # Feedback shows each question's score and its hint, never the hidden tests:
 # hidden-test tracebacks are cut to their message before the hidden code is removed.
