@@ -1,12 +1,15 @@
 """`backprop-grade grade`: grade a class of submissions with nbgrader.
 
 Input is nbgrader's submitted layout, SUBMITTED/<student_id>/<assignment_id>/
-<assignment_id>.ipynb. Every submission is graded in its own scratch course by a
-child process (autograder.worker), with the student's kernel in a sandbox
-(autograder.sandbox), under a wall-time cap, `jobs` at a time. The
+<assignment_id>.ipynb. Every submission is graded in its own scratch course, with
+the student's kernel in a sandbox (autograder.sandbox), under a wall-time cap, by
+one of `jobs` long-lived child processes (autograder.worker) that grade one
+submission after another. A worker whose submission runs past the cap, or that
+dies, is killed with everything it started and replaced by a fresh one. The
 output folder gets grades.csv (one row per autograded test cell), summary.csv
-(one row per submission, with a status and the reason when it is not `graded`)
-and feedback/<student_id>/<assignment_id>/<assignment_id>.html. Finished
+(one row per submission, with a status and the reason when it is not `graded`),
+feedback/<student_id>/<assignment_id>/<assignment_id>.html and the notebook as
+nbgrader graded it, in autograded/<student_id>/<assignment_id>/. Finished
 submissions are remembered in OUT/.cache and reused unless `force` is set or
 the submission or its master notebook changed.
 """
@@ -14,12 +17,17 @@ import csv
 import hashlib
 import json
 import os
+import queue
 import re
+import select
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
+import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +40,7 @@ from .gradebook import update_gradebook
 from .progress import ProgressBar
 from .report import write_report
 from .sandbox import available, remove_empty_cgroups
+from .worker import LOG_MARKER
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score"]
@@ -80,13 +89,14 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
     if todo and not available():
         progress.message("warning: bubblewrap (bwrap) or prlimit is missing: student code runs WITHOUT a sandbox")
     if todo:
-        with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch:
+        jobs = min(jobs, len(todo))
+        with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, Workers(jobs, scratch) as workers:
             template = Path(scratch, "course")
             template.mkdir()
-            scratch_course(template, sorted({s.assignment_id for s in todo}))
+            scratch_course(template, sorted({s.assignment_id for s in todo}))  # while the workers start
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 hidden = [scratch, SOURCE_DIR, Path(submitted).resolve(), out.resolve()]
-                running = {pool.submit(grade_one, s, template, out, timeout, hidden): s for s in todo}
+                running = {pool.submit(grade_one, s, template, out, timeout, hidden, workers): s for s in todo}
                 for future in as_completed(running):
                     outcomes[running[future]] = future.result()
                     report(running[future], outcomes[running[future]])
@@ -99,9 +109,10 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
     return [o["summary"] for o in in_order]
 
 
-def grade_one(submission, template, out, timeout, hidden):
-    """Grade one submission and remember its outcome: {"grades": [...], "summary": {...}}."""
-    status, message, scores = _autograde(submission, template, out, timeout, hidden)
+def grade_one(submission, template, out, timeout, hidden, workers):
+    """Grade one submission with one of `workers` and remember its outcome:
+    {"grades": [...], "summary": {...}}."""
+    status, message, scores = _autograde(submission, template, out, timeout, hidden, workers)
     outcome = {**_outcome(submission, status, message, scores), "sha256": _fingerprint(submission)}
     cache = _cache_file(submission, out)
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +134,8 @@ def _cache_file(submission, out):
     return out / ".cache" / submission.student_id / f"{submission.assignment_id}.json"
 
 
-def _autograde(submission, template, out, timeout, hidden):
-    """Run the worker on one submission: (status, message, {grade_id: score})."""
+def _autograde(submission, template, out, timeout, hidden, workers):
+    """Have a worker grade one submission: (status, message, {grade_id: score})."""
     if not SAFE_ID.fullmatch(submission.student_id):
         return "invalid", (f"student id {submission.student_id!r} has characters nbgrader cannot handle; "
                            "use letters, digits, '-', '_' and '.' (backprop-grade collect does)"), {}
@@ -146,34 +157,131 @@ def _autograde(submission, template, out, timeout, hidden):
         target.mkdir(parents=True)
         shutil.copy(submission.path, target / submission.path.name)
         (course / "runtime").mkdir()
-        with open(course / "worker.log", "w+", encoding="utf-8", errors="replace") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "autograder.worker", str(course), submission.assignment_id,
-                 submission.student_id, *map(str, hidden)],
-                env={**os.environ, **SINGLE_THREADED, "JUPYTER_RUNTIME_DIR": str(course / "runtime")},
-                cwd=course, start_new_session=True, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-            try:
-                timed_out = worker.wait(timeout=timeout) is None
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            finally:
-                _kill_tree(worker)
-            log.seek(0)
-            last_words = (log.read()[-2000:].strip().splitlines() or ["no output"])[-1]
+        request = {"root": str(course), "assignment_id": submission.assignment_id,
+                   "student_id": submission.student_id, "hidden_paths": list(map(str, hidden))}
+        with workers.lend() as worker:
+            ended = worker.grade(request, timeout)
+            last_words = worker.last_words() if ended == "died" else ""
         finished = _progress(course / "progress.jsonl")
         result_file = course / "result.json"
         kept = f"the {len(finished)} test cells graded before it stopped keep their scores"
-        if timed_out:
+        if ended == "timeout":
             return "timeout", f"stopped after {timeout:g} s: the notebook ran too long; {kept}", finished
         if not result_file.exists():
             return "failed", f"the grader crashed: {last_words}", finished
         result = json.loads(result_file.read_text(encoding="utf-8"))
         if result["status"] != "graded":
             return result["status"], f"{result['message']}; {kept}", finished
-        relative = Path(submission.student_id, submission.assignment_id, f"{submission.assignment_id}.html")
-        (out / "feedback" / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(course / "feedback" / relative, out / "feedback" / relative)
+        _keep_graded_files(course, out, submission)
         return "graded", "", result["scores"]
+
+
+def _keep_graded_files(course, out, submission):
+    """Copy a graded submission's feedback page and autograded folder from its scratch course to `out`."""
+    folder = Path(submission.student_id, submission.assignment_id)
+    page = folder / f"{submission.assignment_id}.html"
+    (out / "feedback" / folder).mkdir(parents=True, exist_ok=True)
+    shutil.copy(course / "feedback" / page, out / "feedback" / page)
+    shutil.rmtree(out / "autograded" / folder, ignore_errors=True)
+    try:
+        shutil.copytree(course / "autograded" / folder, out / "autograded" / folder, ignore=_not_plain)
+    except shutil.Error:  # the student's kernel may leave unreadable files: copytree copied the rest
+        pass
+
+
+def _not_plain(folder, names):
+    """The names in `folder` that are neither regular files nor folders: links, pipes, sockets
+    the student's kernel may have made, which could point outside or block a copy."""
+    modes = {name: os.lstat(os.path.join(folder, name)).st_mode for name in names}
+    return [name for name, mode in modes.items() if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))]
+
+
+class Worker:
+    """A long-lived `python -m autograder.worker` process, logging into a file in `folder`."""
+
+    def __init__(self, folder):
+        self.log = Path(folder, f"worker-{uuid.uuid4().hex[:12]}.log")
+        replies, reply_end = os.pipe()
+        with open(self.log, "w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.worker", str(reply_end)], pass_fds=[reply_end],
+                env={**os.environ, **SINGLE_THREADED}, cwd=folder, start_new_session=True,
+                stdin=subprocess.PIPE, stdout=log, stderr=log, bufsize=0)
+        os.close(reply_end)
+        self.replies = open(replies, encoding="utf-8")
+        self.ready = False  # until it says so, once it has imported nbgrader
+
+    def grade(self, request, timeout):
+        """Have the worker grade one submission (see autograder/worker.py) within `timeout`
+        seconds, not counting a new worker's start-up: "done", or "timeout" or "died", after
+        which the worker is stopped."""
+        ended = "done" if self.ready else self._answer(timeout)  # a new worker first says it is ready
+        if ended == "done":
+            self.ready = True
+            ended = self._ask(request, timeout)
+        if ended != "done":
+            self.stop()
+        return ended
+
+    def _ask(self, request, timeout):
+        try:
+            self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+        except BrokenPipeError:
+            return "died"
+        return self._answer(timeout)
+
+    def _answer(self, timeout):
+        """Wait for the worker's next line ("ready" or "done"): "done" once it came, else
+        "timeout" or "died"."""
+        if not select.select([self.replies], [], [], timeout)[0]:
+            return "timeout"
+        return "done" if self.replies.readline().endswith("\n") else "died"
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def last_words(self):
+        """The last line the worker logged about its current submission (or, if it died before
+        it got one, about starting), such as the exception that stopped it."""
+        with open(self.log, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - 2000))
+            tail = log.read().decode("utf-8", errors="replace")
+        current = re.split(rf"^{re.escape(LOG_MARKER)}.*$", tail, flags=re.MULTILINE)[-1]
+        return (current.strip().splitlines() or ["no output"])[-1]
+
+    def stop(self):
+        """Kill the worker and everything it started; the next lending replaces it."""
+        _kill_tree(self.process)
+        self.process.stdin.close()
+        self.replies.close()
+
+
+class Workers:
+    """`count` workers, each lent to one submission at a time; one that was stopped is
+    replaced by a fresh one when it is next lent. Leaving the `with` block stops them all."""
+
+    def __init__(self, count, folder):
+        self.folder = folder
+        self.idle = queue.SimpleQueue()
+        for _ in range(count):
+            self.idle.put(Worker(folder))
+
+    @contextmanager
+    def lend(self):
+        worker = self.idle.get()
+        if not worker.alive():
+            worker = Worker(self.folder)
+        try:
+            yield worker
+        finally:
+            self.idle.put(worker)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        while not self.idle.empty():
+            self.idle.get().stop()
 
 
 def _progress(path):

@@ -1,29 +1,46 @@
-"""Autograde one submission in its own scratch course, as a child process.
+"""Autograde submissions one after another, each in its own scratch course: a child process.
 
-    python -m autograder.worker COURSE_DIR ASSIGNMENT_ID STUDENT_ID [HIDDEN_PATH ...]
+    python -m autograder.worker REPLY_FD
+
+`backprop-grade grade` starts a few of these and keeps each for many submissions,
+so nbgrader is imported once per worker, not once per submission. The worker
+answers on file descriptor REPLY_FD, a pipe of its own, so nothing that nbgrader,
+a library or a kernel prints can pass for an answer: one JSON line,
+{"ready": PID}, once it has started, then {"done": COURSE_DIR} for each request.
+A request is one JSON line on stdin:
+
+    {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "hidden_paths": [...]}
 
 COURSE_DIR is a scratch nbgrader course (see course.scratch_course) with the
 notebook at submitted/STUDENT_ID/ASSIGNMENT_ID/. The worker runs nbgrader's
 autograde, with the student's kernel in a sandbox (autograder.sandbox) that may
-write only the student's autograded folder and sees the HIDDEN_PATHs as empty,
+write only the student's autograded folder and sees the hidden paths as empty,
 then generate_feedback, and writes COURSE_DIR/result.json:
 {"status": "graded", "scores": {grade_id: score}} or
 {"status": "failed" | "crashed", "message": why}. Meanwhile every graded cell's
 score is appended to COURSE_DIR/progress.jsonl as soon as it has run.
-`backprop-grade grade` runs one worker per submission, so a kernel that dies or
-hangs costs only that submission, and only the cells it did not finish.
+
+Its stdout and stderr are its log, where a LOG_MARKER line starts each
+submission's part. An exception ends the worker, its traceback in the log. The
+grader kills a worker whose submission runs past its wall-time cap, with
+everything it started, and starts a fresh one: a kernel that dies or hangs costs
+only that submission, and only the cells it did not finish.
 """
 import json
+import os
 import re
 import sys
 from pathlib import Path
 
+from jinja2 import BytecodeCache
+from nbconvert.exporters import HTMLExporter
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
 from .course import check, nbgrader_api
 
 EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception|Exit)): ?(.*)$", re.MULTILINE)
+LOG_MARKER = "=== backprop-grade worker: grading"
 
 
 def autograde(root, assignment_id, student_id, hidden_paths=()):
@@ -32,6 +49,8 @@ def autograde(root, assignment_id, student_id, hidden_paths=()):
     overrides.ProgressExecute.progress_file = str(Path(root, "progress.jsonl"))
     overrides.SandboxedKernelManager.writable_paths = [str(Path(root, "autograded", student_id, assignment_id))]
     overrides.SandboxedKernelManager.hidden_paths = list(hidden_paths)
+    overrides.Execute.shutdown_kernel = "immediate"  # all cells have run: no need to wait ~0.7 s for it to exit
+    overrides.GenerateFeedback.exporter_class = FeedbackExporter
     api = nbgrader_api(root, overrides)
     result = api.autograde(assignment_id, student_id, force=True, create=True)
     if not result["success"]:
@@ -42,6 +61,31 @@ def autograde(root, assignment_id, student_id, hidden_paths=()):
         notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student_id)
         scores = {grade.name: grade.score for grade in notebook.grades}
     return {"status": "graded", "scores": scores}
+
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja templates compiled once per worker process rather than once per exporter."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        bucket.code = self.code.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key, bucket.checksum] = bucket.code
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter, sharing its compiled templates with the exporters that
+    nbgrader's generate_feedback creates for the worker's later submissions."""
+
+    compiled = CompiledTemplates()
+
+    def _create_environment(self):
+        environment = super()._create_environment()
+        environment.bytecode_cache = self.compiled
+        return environment
 
 
 def failure_reason(log):
@@ -55,10 +99,29 @@ def failure_reason(log):
     return f"{name.rsplit('.', 1)[-1]}: {message}".strip().rstrip(":")
 
 
-def main(argv):
-    root, assignment_id, student_id, *hidden_paths = argv
+def serve(root, assignment_id, student_id, hidden_paths):
+    """Handle one request: grade the submission in `root` and write its result.json."""
+    print(f"{LOG_MARKER} {student_id}/{assignment_id} in {root}", file=sys.stderr, flush=True)
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(Path(root, "runtime"))  # the kernel's sockets, inside the course
     result = autograde(root, assignment_id, student_id, hidden_paths)
     Path(root, "result.json").write_text(json.dumps(result), encoding="utf-8")
+
+
+def main(argv):
+    """Say "ready" on file descriptor argv[0], then serve the requests on stdin until it
+    closes, answering "done" to each."""
+    [reply_fd] = argv
+    with open(int(reply_fd), "w", encoding="utf-8") as replies:
+        _answer(replies, {"ready": os.getpid()})
+        for line in sys.stdin:
+            request = json.loads(line)
+            serve(**request)
+            _answer(replies, {"done": request["root"]})
+
+
+def _answer(replies, message):
+    replies.write(json.dumps(message) + "\n")
+    replies.flush()
 
 
 if __name__ == "__main__":

@@ -4,12 +4,16 @@
 
 Builds a class of synthetic students (each hands in every workbook: answered with the
 reference, or blank for every fifth student), grades it with --jobs 1 and --jobs 2, and
-executes the same notebooks with bare nbclient (one after another, no nbgrader). Prints
-notebooks per minute, the speed-up of 2 jobs over 1, and the grader's cost per notebook
-relative to bare execution. Numbers, not asserts: machines are shared and noisy, so
-compare the ratios within one run.
+executes the same code with bare nbclient: each submission as the grader runs it, with
+the master's test cells (hidden tests included), one after another in this process, with
+the same kernel, one BLAS thread, the course's execution settings (nbgrader_config.py:
+timeouts, cells skipped when grading) and the grader's immediate kernel shutdown, without
+nbgrader or the sandbox. Prints notebooks per minute, the speed-up of 2 jobs over 1, and
+the grader's cost per notebook relative to bare execution. Numbers, not asserts: machines
+are shared and noisy, so compare the ratios within one run.
 """
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -18,11 +22,12 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config, PyFileConfigLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import complete_notebook, release_notebook, submit  # noqa: E402
 
-from autograder.course import assignments  # noqa: E402
+from autograder.course import CONFIG_FILE, assignments, nbgrader_meta, source_notebook, with_answers  # noqa: E402
 from autograder.grade import SINGLE_THREADED  # noqa: E402
 
 
@@ -42,12 +47,28 @@ def time_grading(submitted, out, jobs):
     return time.perf_counter() - start
 
 
+def as_graded(path):
+    """The submission at `path` with its master's test cells, hidden tests included: what
+    the grader executes."""
+    master = nbformat.read(source_notebook(path.parent.name), as_version=4)
+    tests = {nbgrader_meta(cell)["grade_id"]: cell.source for cell in master.cells
+             if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution")}
+    return with_answers(nbformat.read(path, as_version=4), tests)
+
+
+def execution_settings():
+    """The course's settings for nbgrader's Execute, as a NotebookClient config."""
+    course = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    return Config(NotebookClient=course.Execute)
+
+
 def time_bare(notebooks):
+    graded = [(as_graded(path), path.parent) for path in notebooks]
+    settings = execution_settings()
     start = time.perf_counter()
-    for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    for nb, folder in graded:
+        NotebookClient(nb, config=settings, allow_errors=True, kernel_name="python3", shutdown_kernel="immediate",
+                       resources={"metadata": {"path": str(folder)}}).execute()
     return time.perf_counter() - start
 
 
@@ -55,7 +76,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=30)
     args = parser.parse_args()
-    import os
     os.environ.update(SINGLE_THREADED)
     with tempfile.TemporaryDirectory() as tmp:
         notebooks = build_class(Path(tmp, "submitted"), args.students)

@@ -1,11 +1,13 @@
 """The grading pipeline end to end: `backprop-grade grade` on a class of real notebooks."""
 import html
+import io
 import re
 import shutil
 
 import nbformat
 import pytest
 
+import autograder.grade as grading
 from autograder.course import assignments, source_notebook, autograded_cells
 from conftest import backprop_grade, complete_notebook, read_csv, release_notebook, submit
 
@@ -118,6 +120,32 @@ def test_broken_submissions_get_a_reason_and_the_rest_are_graded(tmp_path):
         mine = [r for r in grades if r["student_id"] == student]
         assert [r["grade_id"] for r in mine] == order
         assert [r["score"] == r["max_score"] for r in mine] == [i < honest for i in range(len(order))], student
+
+
+def test_a_worker_grades_one_submission_after_another_and_a_hang_costs_only_its_own(tmp_path, monkeypatch):
+    graded_by = []  # (student, worker pid), in the order the workers were asked
+
+    class RecordingWorker(grading.Worker):
+        def grade(self, request, timeout):
+            graded_by.append((request["student_id"], self.process.pid))
+            return super().grade(request, timeout)
+
+    monkeypatch.setattr(grading, "Worker", RecordingWorker)
+    for student in ["a-good", "c-good", "d-good"]:
+        submit(tmp_path / "submitted", student, "01_sigmoid", complete_notebook("01_sigmoid"))
+    submit(tmp_path / "submitted", "b-hang", "01_sigmoid", complete_notebook("01_sigmoid", relu=HANG))
+
+    grading.grade(tmp_path / "submitted", tmp_path / "out", jobs=1, timeout=40, stream=io.StringIO())
+
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    assert {student: row["status"] for student, row in rows.items()} == \
+        {"a-good": "graded", "b-hang": "timeout", "c-good": "graded", "d-good": "graded"}
+    assert all(rows[s]["score"] == rows[s]["max_score"] for s in ["a-good", "c-good", "d-good"])
+    [(a, first), (b, hung), (c, fresh), (d, same)] = graded_by
+    assert (a, b, c, d) == ("a-good", "b-hang", "c-good", "d-good")
+    assert first == hung != fresh == same  # the worker that hung was replaced; the others graded two each
+    assert (tmp_path / "out/autograded/c-good/01_sigmoid/01_sigmoid.ipynb").is_file()
+    assert not (tmp_path / "out/autograded/b-hang").exists()
 
 
 def test_a_second_run_regrades_only_what_changed(graded_class, tmp_path):
