@@ -7,9 +7,9 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
   unix sockets, not TCP);
 - its own process namespace, tied to the grader: when grading stops, everything
   the student's code started dies with it;
-- a read-only view of the system (the Python environment included, wherever it
-  is), and write access only to a private temporary folder (TMPDIR, in memory,
-  256 MB), the folders in `writable_paths`, and the folder of its own sockets;
+- a read-only view of the system (the Python environment and the student's own
+  folder included), and write access only to a private temporary folder (TMPDIR,
+  in memory, 256 MB) and the folder of its own sockets;
 - the reference package (`solutions`), the grader's tests and the repository's
   history are hidden, wherever they are installed;
 - the course is hidden: the master notebooks (hidden tests), the gradebook, other
@@ -40,8 +40,9 @@ def available():
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel inside the sandbox described above."""
 
-    writable_paths = List(Unicode(), help="folders the kernel may write (besides its own TMPDIR)").tag(config=True)
     hidden_paths = List(Unicode(), help="folders that look empty inside the sandbox").tag(config=True)
+    readable_paths = List(Unicode(), help="folders inside hidden ones that the kernel may read: "
+                                          "the student's own").tag(config=True)
     memory_bytes = Integer(3 * 2**30, help="address-space limit of the kernel").tag(config=True)
     file_bytes = Integer(256 * 2**20, help="largest file the kernel may write").tag(config=True)
     tmp_bytes = Integer(256 * 2**20, help="size of the kernel's private temporary folder").tag(config=True)
@@ -75,7 +76,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         sockets = Path(self.ip).parent
         own_tmp = sockets / f"{Path(self.ip).name}-tmp"  # its own temporary files, in memory, capped
         own_tmp.mkdir(exist_ok=True)
-        writable = [*self.writable_paths, str(sockets)]
         sandbox = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                    "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
                    # ipykernel exits when its parent pid changes; inside, its parent is the namespace's init
@@ -85,8 +85,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         for path in [*self.hidden_paths, *grader_private_paths()]:
             if Path(path).exists():
                 sandbox += ["--tmpfs", path]
-        for path in writable:
-            sandbox += ["--bind", path, path]
+        for path in self.readable_paths:
+            sandbox += ["--ro-bind", path, path]
+        sandbox += ["--bind", str(sockets), str(sockets)]
         sandbox += ["--size", str(self.tmp_bytes), "--tmpfs", str(own_tmp)]
         limits = ["prlimit", f"--as={self.memory_bytes}", f"--fsize={self.file_bytes}", "--nofile=512", "--core=0", "--"]
         return self._process_limit() + limits + sandbox + ["--"] + cmd

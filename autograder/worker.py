@@ -14,7 +14,7 @@ A request is one JSON line on stdin:
 COURSE_DIR is a scratch nbgrader course (see course.scratch_course) with the
 notebook at submitted/STUDENT_ID/ASSIGNMENT_ID/. The worker runs nbgrader's
 autograde, with the student's kernel in a sandbox (autograder.sandbox) that may
-write only the student's autograded folder and sees the hidden paths as empty,
+read the student's autograded folder, sees the hidden paths as empty,
 then generate_feedback, and writes COURSE_DIR/result.json:
 {"status": "graded", "scores": {grade_id: score}} or
 {"status": "failed" | "crashed", "message": why}. Meanwhile every graded cell's
@@ -47,8 +47,8 @@ def autograde(root, assignment_id, student_id, hidden_paths=()):
     """Grade the submission; returns the result dict written to result.json."""
     overrides = Config()
     overrides.ProgressExecute.progress_file = str(Path(root, "progress.jsonl"))
-    overrides.SandboxedKernelManager.writable_paths = [str(Path(root, "autograded", student_id, assignment_id))]
     overrides.SandboxedKernelManager.hidden_paths = list(hidden_paths)
+    overrides.SandboxedKernelManager.readable_paths = [str(Path(root, "autograded", student_id, assignment_id))]
     overrides.Execute.shutdown_kernel = "immediate"  # all cells have run: no need to wait ~0.7 s for it to exit
     overrides.GenerateFeedback.exporter_class = FeedbackExporter
     api = nbgrader_api(root, overrides)

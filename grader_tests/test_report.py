@@ -4,8 +4,10 @@ import csv
 import os
 from html.parser import HTMLParser
 
+import nbformat
 import pytest
 
+from autograder.course import source_notebook
 from autograder.report import mistake
 from conftest import ROOT, backprop_grade, complete_notebook, read_csv, release_notebook, submit
 from jupyterlab import CHROMIUM, CHROMIUM_FLAGS, chromium_available
@@ -115,14 +117,23 @@ def test_the_planted_mistake_tops_the_mistakes(graded):
     assert not [r for r in rows if "NotImplementedError" in r[1]]  # the blank workbook is unanswered, not wrong
 
 
-def test_student_totals_are_the_summary(graded):
+def free_text_points(assignment_id):
+    """The points of an assignment's answers graded by hand."""
+    cells = nbformat.read(source_notebook(assignment_id), as_version=4).cells
+    return sum(float(m["points"]) for m in (c.metadata.get("nbgrader", {}) for c in cells)
+               if m.get("grade") and m.get("solution"))
+
+
+def test_student_totals_are_the_summary_out_of_every_point(graded):
     out, _ = graded
     summary = {row["student_id"]: row for row in read_csv(out / "summary.csv")}
     rows = body(page(out).tables["students"])
     assert [row[0] for row in rows] == sorted(summary)
+    by_hand = free_text_points("01_sigmoid")  # nothing graded by hand yet: those answers count 0
+    assert by_hand > 0
     for student, assignment, total, status, reasons in rows:
         row = summary[student]
-        expected = f"{float(row['score']):g} / {float(row['max_score']):g}"
+        expected = f"{float(row['score']):g} / {float(row['max_score']) + by_hand:g}"
         assert assignment.startswith(expected) and total == expected
         assert status == row["status"]
         assert (row["message"] in reasons) if row["status"] != "graded" else reasons == ""
