@@ -21,7 +21,6 @@ import queue
 import re
 import select
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -183,17 +182,7 @@ def _keep_graded_files(course, out, submission):
     (out / "feedback" / folder).mkdir(parents=True, exist_ok=True)
     shutil.copy(course / "feedback" / page, out / "feedback" / page)
     shutil.rmtree(out / "autograded" / folder, ignore_errors=True)
-    try:
-        shutil.copytree(course / "autograded" / folder, out / "autograded" / folder, ignore=_not_plain)
-    except shutil.Error:  # the student's kernel may leave unreadable files: copytree copied the rest
-        pass
-
-
-def _not_plain(folder, names):
-    """The names in `folder` that are neither regular files nor folders: links, pipes, sockets
-    the student's kernel may have made, which could point outside or block a copy."""
-    modes = {name: os.lstat(os.path.join(folder, name)).st_mode for name in names}
-    return [name for name, mode in modes.items() if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))]
+    shutil.copytree(course / "autograded" / folder, out / "autograded" / folder)
 
 
 class Worker:

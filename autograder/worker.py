@@ -13,9 +13,9 @@ A request is one JSON line on stdin:
 
 COURSE_DIR is a scratch nbgrader course (see course.scratch_course) with the
 notebook at submitted/STUDENT_ID/ASSIGNMENT_ID/. The worker runs nbgrader's
-autograde, with the student's kernel in a sandbox (autograder.sandbox) that may
-read the student's autograded folder, sees the hidden paths as empty,
-then generate_feedback, and writes COURSE_DIR/result.json:
+autograde, with the student's kernel in a sandbox (autograder.sandbox) where the
+hidden paths look empty but the student's autograded folder can be read, then
+generate_feedback, and writes COURSE_DIR/result.json:
 {"status": "graded", "scores": {grade_id: score}} or
 {"status": "failed" | "crashed", "message": why}. Meanwhile every graded cell's
 score is appended to COURSE_DIR/progress.jsonl as soon as it has run.
