@@ -26,7 +26,7 @@ import sys
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,6 +208,9 @@ class Worker:
         if ended == "done":
             self.ready = True
             ended = self._ask(request, timeout)
+        if ended == "died":  # it is on its way out: let it finish writing its last words
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
         if ended != "done":
             self.stop()
         return ended
@@ -240,7 +243,8 @@ class Worker:
 
     def stop(self):
         """Kill the worker and everything it started; the next lending replaces it."""
-        _kill_tree(self.process)
+        if self.process.returncode is None:  # not reaped yet, so its pid is still its own
+            _kill_tree(self.process)
         self.process.stdin.close()
         self.replies.close()
 
