@@ -9,7 +9,8 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
   the student's code started dies with it;
 - a read-only view of the system (the Python environment and the student's own
   folder included), and write access only to a private temporary folder (TMPDIR,
-  in memory, 256 MB) and the folder of its own sockets;
+  in memory, 256 MB, where IPython and matplotlib keep their settings, matplotlib's
+  font list the grader's, read-only) and the folder of its own sockets;
 - the reference package (`solutions`), the grader's tests and the repository's
   history are hidden, wherever they are installed;
 - the course is hidden: the master notebooks (hidden tests), the gradebook, other
@@ -19,6 +20,7 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
 
 Without bwrap the kernel runs unsandboxed and `available()` says so.
 """
+import functools
 import importlib.util
 import os
 import shutil
@@ -89,6 +91,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             sandbox += ["--ro-bind", path, path]
         sandbox += ["--bind", str(sockets), str(sockets)]
         sandbox += ["--size", str(self.tmp_bytes), "--tmpfs", str(own_tmp)]
+        fonts = matplotlib_font_list()
+        if fonts.is_file():  # matplotlib finds its font list at once rather than rebuilding it in every kernel
+            sandbox += ["--ro-bind", str(fonts), str(own_tmp / "matplotlib" / fonts.name)]
         limits = ["prlimit", f"--as={self.memory_bytes}", f"--fsize={self.file_bytes}", "--nofile=512", "--core=0", "--"]
         return self._process_limit() + limits + sandbox + ["--"] + cmd
 
@@ -105,6 +110,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         group.mkdir()
         (group / "pids.max").write_text(str(self.max_processes))
         return ["sh", "-c", f'echo $$ > {group / "cgroup.procs"} && exec "$@"', "sh"]
+
+
+@functools.cache
+def matplotlib_font_list():
+    """The grader's own matplotlib font list (built on first use, once per grading process)."""
+    import matplotlib
+    from matplotlib import font_manager
+    return Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
 
 
 def grader_private_paths():
