@@ -33,7 +33,9 @@ import sys
 from pathlib import Path
 
 from jinja2 import BytecodeCache
-from nbconvert.exporters import HTMLExporter
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader.api import Gradebook
 from traitlets.config import Config
 
@@ -41,6 +43,8 @@ from .course import check, nbgrader_api
 
 EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception|Exit)): ?(.*)$", re.MULTILINE)
 LOG_MARKER = "=== backprop-grade worker: grading"
+IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)", re.IGNORECASE)
+NO_ALT_TEXT = '<img alt="No description has been provided for this image"'
 
 
 def autograde(root, assignment_id, student_id, hidden_paths=()):
@@ -78,7 +82,11 @@ class CompiledTemplates(BytecodeCache):
 
 class FeedbackExporter(HTMLExporter):
     """nbconvert's HTML exporter, sharing its compiled templates with the exporters that
-    nbgrader's generate_feedback creates for the worker's later submissions."""
+    nbgrader's generate_feedback creates for the worker's later submissions, and without
+    its BeautifulSoup pass over the finished page, which takes a third of the export.
+    That pass gives JupyterLab's cells a tabindex (nbgrader's feedback template is the
+    classic one: it has none) and images without alt text a placeholder (done here by
+    IMAGE_WITHOUT_ALT)."""
 
     compiled = CompiledTemplates()
 
@@ -86,6 +94,17 @@ class FeedbackExporter(HTMLExporter):
         environment = super()._create_environment()
         environment.bytecode_cache = self.compiled
         return environment
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        self.register_filter("highlight_code",
+                             self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
+                                                                       parent=self, resources=resources))
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return IMAGE_WITHOUT_ALT.sub(NO_ALT_TEXT, html), resources
 
 
 def failure_reason(log):

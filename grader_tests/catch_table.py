@@ -338,13 +338,13 @@ def probe_main():
 # Reading the grader's output
 
 
-CELL_START = '<div class="cell border-box-sizing'
+CELL_START = re.compile(r'<div [^>]*class="cell border-box-sizing')
 
 
 def feedback_outputs(page):
     """{grade_id: text of the cell's output} of a feedback page, tags stripped."""
     outputs = {}
-    for chunk in page.read_text(encoding="utf-8").split(CELL_START)[1:]:
+    for chunk in CELL_START.split(page.read_text(encoding="utf-8"))[1:]:
         anchor = re.search(r'<a name="([^"]+)"></a>', chunk)
         if not anchor:
             continue
