@@ -37,7 +37,9 @@ c.Autograde.sanitize_preprocessors = [
 # Autograding runs each student's kernel in a sandbox (autograder/sandbox.py), runs
 # the hidden tests outside it (autograder/referee.py) and records every graded
 # cell's score as it finishes (so a notebook cut short keeps what it earned);
-# otherwise these are nbgrader's own steps, in nbgrader's order.
+# otherwise these are nbgrader's own steps, in nbgrader's order, but for its last one,
+# CheckCellMetadata: the sanitizing steps above have just run it, and nothing since
+# changes a cell's nbgrader metadata.
 c.Autograde.autograde_preprocessors = [
     RefereeExecute,
     IgnorePattern,
@@ -45,9 +47,11 @@ c.Autograde.autograde_preprocessors = [
     LimitOutput,
     SaveAutoGrades,
     AssignLatePenalties,
-    CheckCellMetadata,
 ]
 c.RefereeExecute.kernel_manager_class = SandboxedKernelManager
+
+# Validate each notebook once, after all of a step's preprocessors, not after every one.
+c.Exporter.optimistic_validation = True
 
 # Each cell gets 30 s; backprop-grade caps a whole notebook's wall time on top of this.
 # Output may trail a cell's reply by a while on a busy machine: wait for it as long.
