@@ -4,13 +4,15 @@ nbgrader writes a gradebook and release folders into its course directory, so
 every command works on a scratch copy (`scratch_course`) and the repository
 only ever holds the master notebooks and the release notebooks.
 """
-import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
+import alembic.config
+import alembic.script
 import nbformat
+import nbgrader.api
+import nbgrader.dbutil
 from nbgrader.apps import NbGraderAPI
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -78,16 +80,24 @@ def scratch_course(root, assignment_ids):
 def nbgrader_api(root, overrides=None):
     """nbgrader's API on the course in `root`, configured by its nbgrader_config.py
     and then by `overrides` (a traitlets Config), if given."""
-    # nbgrader runs the `alembic` command of its own environment, which is not on
-    # PATH when a virtual environment's scripts are called without activating it.
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ["PATH"].split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
     if overrides is not None:
         config.merge(overrides)
     return NbGraderAPI(config=config)
+
+
+def gradebook_schema_revision():
+    """The revision nbgrader stamps on a new gradebook: the head of its alembic migrations.
+    nbgrader asks the `alembic` command for it (nbgrader.api.get_alembic_version), a few
+    seconds of start-up per gradebook, and a command that is not on PATH when a virtual
+    environment's scripts are called without activating it; alembic's API answers at once."""
+    config = alembic.config.Config()
+    config.set_main_option("script_location", nbgrader.dbutil.ALEMBIC_DIR)
+    return alembic.script.ScriptDirectory.from_config(config).get_current_head()
+
+
+nbgrader.api.get_alembic_version = gradebook_schema_revision
 
 
 def check(result, what):
