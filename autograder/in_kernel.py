@@ -1,37 +1,48 @@
-"""What the referee runs inside a student's kernel: one call of a student's function.
+"""What the referee runs inside a student's kernel: the student's functions, called for the grader.
 
-`call(name, request)` finds `name` among the notebook's variables, decodes the
-arguments, calls the function under the grader's numpy error settings and displays
-the outcome as one output of type RESULT_MIME:
+`serve(address)` connects to the grader's unix socket at `address` and answers its
+requests (autograder/wire.py's messages) until the grader hangs up. A request is
+one call of a function of the notebook, {"name", "args", "errstate"}: it is called
+with the decoded arguments, under the grader's numpy error settings, and the answer
+is its outcome:
 
     {"value": result} or {"error": [exception type, message]},
     "args": the arguments after the call (did the function modify them?),
     "warnings": [[category, message]], "recorded": {recorder: [call arguments]}
 
+A request costs a socket round trip, where running each call as a cell of its own
+would cost one of the kernel's execute requests, several times longer.
+
 Nothing here is trusted. A student's code can change this module, but then it can
 only misreport what its own functions return, and the referee checks those values
 outside the kernel.
 """
-import json
+import socket
 import warnings
 
 import numpy as np
 from IPython import get_ipython
-from IPython.display import display
 
-from .wire import WireError, decode, encode
+from .wire import WireError, decode, encode, receive, send
 
-RESULT_MIME = "application/x-backprop-result+json"
+MAX_REQUEST_BYTES = 2**30
 
 
-def call(name, request):
-    """Call the notebook's `name` with the encoded request {"args", "errstate"}; display the outcome."""
-    request = json.loads(request)
+def serve(address):
+    """Answer the grader's calls on the unix socket at `address` until it hangs up."""
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.connect(address)
+        while (request := receive(connection, MAX_REQUEST_BYTES)) is not None:
+            send(connection, call(**request))
+
+
+def call(name, args, errstate):
+    """The outcome of calling the notebook's `name` with the encoded `args`."""
     recorded = {}
-    args = decode(request["args"], functions=lambda description: _function(description, recorded))
+    args = decode(args, functions=lambda description: _function(description, recorded))
     function = get_ipython().user_ns.get(name)
     outcome = {}
-    with warnings.catch_warnings(record=True) as caught, np.errstate(**request["errstate"]):
+    with warnings.catch_warnings(record=True) as caught, np.errstate(**errstate):
         warnings.simplefilter("always")
         try:
             if not callable(function):
@@ -47,7 +58,7 @@ def call(name, request):
     outcome["args"] = [_encode_or_none(arg) for arg in args]
     outcome["warnings"] = [[w.category.__name__, str(w.message)] for w in caught]
     outcome["recorded"] = recorded
-    display({RESULT_MIME: outcome}, raw=True)
+    return outcome
 
 
 def _function(description, recorded):

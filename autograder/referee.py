@@ -9,7 +9,10 @@ reference package, which the sandbox hides from the kernel.
 
 In a hidden part, a name the part uses but never defines is one of the student's
 functions: a `StudentFunction`, whose calls run the function inside the kernel.
-Arguments and results cross as plain data (autograder/wire.py): whatever the
+While a hidden part runs, the kernel runs a cell that answers its calls over a unix
+socket in the kernel's socket folder (autograder/in_kernel.py); the hidden part
+runs in a thread of its own meanwhile, as the grader's main thread waits for that
+cell. Arguments and results cross as plain data (autograder/wire.py): whatever the
 student's code does in its kernel, the hidden test only sees the values its
 functions return, and judges them here.
 
@@ -23,20 +26,26 @@ import ast
 import builtins
 import inspect
 import itertools
-import json
+import os
 import re
+import socket
 import textwrap
+import threading
 import types
+import uuid
 import warnings
 import weakref
+from contextlib import suppress
+from pathlib import Path
 
 import numpy as np
+from jupyter_core.paths import jupyter_runtime_dir
 
-from .in_kernel import RESULT_MIME
-from .wire import decode, encode
+from .wire import decode, encode, receive, send
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
 REFERENCE_PACKAGE = "solutions"
+MAX_RESULT_BYTES = 64 * 2**20  # what one call of a student's function may send back
 
 
 def split(source):
@@ -51,11 +60,12 @@ def split(source):
 
 class Referee:
     """Runs the hidden parts of one notebook's test cells; `run(code)` executes code
-    in the student's kernel and returns the outputs."""
+    in the student's kernel and returns the outputs, within `timeout` seconds."""
 
-    def __init__(self, run):
-        self.run = run
+    def __init__(self, run, timeout):
+        self.run, self.timeout = run, timeout
         self.replaced = set()  # names whose student version the reference has replaced
+        self.connection = None  # to the kernel, while it answers a hidden part's calls
 
     def namespace(self, hidden_code):
         """A fresh namespace for the hidden parts of one test cell."""
@@ -63,12 +73,74 @@ class Referee:
 
     def run_hidden(self, code, namespace):
         """Run one hidden part; put the reference functions it binds into the kernel too."""
-        exec(compile(code, "<hidden tests>", "exec"), namespace)
+        compiled = compile(code, "<hidden tests>", "exec")
+        if free_names(code) - {"np"}:  # it may call the student's functions
+            self._with_kernel_answering(lambda: exec(compiled, namespace))
+        else:
+            exec(compiled, namespace)
         for name in bound_names(code):
             value = namespace.get(name)
             if is_reference(value) and value.__name__ == name and name not in self.replaced:
                 self.replaced.add(name)
                 _outputs_or_raise(self.run(reference_definition(value)), f"loading the reference {name}")
+
+    def ask(self, request):
+        """The kernel's answer to one call of a student's function."""
+        if self.connection is None:
+            raise RuntimeError("the kernel is not answering calls: a student's function was called outside a "
+                               "hidden test")
+        send(self.connection, request)
+        outcome = receive(self.connection, MAX_RESULT_BYTES)
+        if outcome is None:
+            raise KernelHungUp(f"the kernel stopped while running {request['name']}")
+        return outcome
+
+    def _with_kernel_answering(self, work):
+        """Do `work` in a thread while the kernel runs a cell that answers its calls."""
+        address = str(Path(jupyter_runtime_dir(), f"referee-{uuid.uuid4().hex[:12]}"))
+        failure = []
+        with socket.socket(socket.AF_UNIX) as listener:
+            listener.bind(address)
+            listener.listen(1)
+            listener.settimeout(self.timeout)
+
+            def run_work():
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    failure.append(KernelHungUp("the kernel did not answer the grader"))
+                    return
+                with connection:
+                    connection.settimeout(self.timeout)
+                    self.connection = connection
+                    try:
+                        work()
+                    except BaseException as error:  # re-raised by the main thread
+                        failure.append(error)
+                    finally:
+                        self.connection = None
+
+            thread = threading.Thread(target=run_work, daemon=True)
+            thread.start()
+            try:
+                outputs = self.run(f"__import__('autograder.in_kernel').in_kernel.serve({address!r})")
+            finally:
+                with suppress(OSError):
+                    listener.shutdown(socket.SHUT_RDWR)  # the kernel never connected: stop waiting for it
+                if self.connection is not None:
+                    with suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)  # the kernel cell ended but still holds it
+                thread.join()
+                os.unlink(address)
+        if failure and not isinstance(failure[0], KernelHungUp):
+            raise failure[0]
+        _outputs_or_raise(outputs, "running the student's functions")
+        if failure:
+            raise failure[0]
+
+
+class KernelHungUp(RuntimeError):
+    """The kernel stopped answering the grader's calls."""
 
 
 class StudentFunction:
@@ -81,14 +153,7 @@ class StudentFunction:
         if self.name in self.referee.replaced:
             raise AssertionError(f"{self.name} was replaced by the reference for an earlier test, so it cannot "
                                  "be graded here: keep the workbook's cells in their order")
-        request = json.dumps({"args": encode(list(args)), "errstate": np.geterr()})
-        outputs = _outputs_or_raise(
-            self.referee.run(f"__import__('autograder.in_kernel').in_kernel.call({self.name!r}, {request!r})"),
-            f"calling {self.name}")
-        results = [o for o in outputs if o.get("output_type") == "display_data" and RESULT_MIME in o.get("data", {})]
-        if not results:
-            raise RuntimeError(f"{self.name} did not report a result to the grader")
-        outcome = results[-1]["data"][RESULT_MIME]
+        outcome = self.referee.ask({"name": self.name, "args": encode(list(args)), "errstate": np.geterr()})
         for recorder, calls in outcome.get("recorded", {}).items():
             Recorder.live[recorder].calls += [tuple(decode(c)) for c in calls if c is not None]
         for arg, after in zip(args, outcome.get("args", [])):

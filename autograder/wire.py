@@ -10,9 +10,13 @@ student's function returns, the grader only ever sees plain data.
 Objects of the grader that stand for code (a function to run in the kernel, a
 recorder of callbacks) encode themselves as {"function": ...} with a `__wire__()`
 method; the kernel side turns them back into functions with `decode(..., functions=...)`.
+
+On a socket, a message is a JSON document preceded by its length in bytes (8 bytes,
+big-endian): `send` and `receive`.
 """
 import base64
 import io
+import json
 
 import numpy as np
 
@@ -77,3 +81,33 @@ def decode(data, functions=None):
     if kind == "function" and functions is not None:
         return functions(data["function"])
     raise WireError(f"unexpected data on the wire: {kind}")
+
+
+def send(connection, message):
+    """Send the JSON-able `message` on the socket `connection`."""
+    data = json.dumps(message).encode("utf-8")
+    connection.sendall(len(data).to_bytes(8, "big") + data)
+
+
+def receive(connection, max_bytes):
+    """The next message on `connection`, or None if the other end hung up; a message
+    longer than `max_bytes` raises WireError."""
+    header = _read(connection, 8)
+    if header is None:
+        return None
+    length = int.from_bytes(header, "big")
+    if length > max_bytes:
+        raise WireError(f"a message of {length} bytes, over the limit of {max_bytes}")
+    data = _read(connection, length)
+    return None if data is None else json.loads(data)
+
+
+def _read(connection, size):
+    """Exactly `size` bytes from `connection`, or None if it closes first."""
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = connection.recv(min(size - len(chunks), 2**20))
+        if not chunk:
+            return None
+        chunks += chunk
+    return bytes(chunks)

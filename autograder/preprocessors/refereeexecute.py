@@ -10,18 +10,15 @@ tests run as nbgrader runs them.
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_output
 
-from ..in_kernel import RESULT_MIME
 from ..referee import Referee, split
 from .progressexecute import ProgressExecute
-
-MAX_RESULT_CHARS = 64 * 2**20
 
 
 class RefereeExecute(ProgressExecute):
     """Execute whose test cells' hidden parts run in the grader."""
 
     def preprocess(self, nb, resources=None, km=None):
-        self.referee = Referee(self._call)
+        self.referee = Referee(self._call, self.timeout)
         self._calling = False  # True while the referee's own code runs in the kernel
         return super().preprocess(nb, resources, km)
 
@@ -48,7 +45,7 @@ class RefereeExecute(ProgressExecute):
         return cell
 
     def _call(self, code):
-        """Run the referee's code in the kernel; its outputs (only results and errors are kept)."""
+        """Run the referee's code in the kernel; its outputs (only errors are kept)."""
         self._calling = True
         try:
             return self._run_apart(code, store_history=False)
@@ -67,10 +64,6 @@ class RefereeExecute(ProgressExecute):
         return part.outputs
 
     def output(self, outs, msg, display_id, cell_index):
-        if not self._calling:
-            return super().output(outs, msg, display_id, cell_index)
-        content = msg["content"]
-        if msg["msg_type"] == "error" or (msg["msg_type"] == "display_data" and RESULT_MIME in content.get("data", {})
-                                          and len(str(content)) < MAX_RESULT_CHARS):
-            return super(ProgressExecute, self).output(outs, msg, display_id, cell_index)
-        return None
+        if self._calling and msg["msg_type"] != "error":
+            return None
+        return super().output(outs, msg, display_id, cell_index)
