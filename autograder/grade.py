@@ -35,7 +35,7 @@ import psutil
 
 from .course import (SOURCE_DIR, assignments, autograded_cells, nbgrader_meta, reference_answers, scratch_course,
                      source_notebook)
-from .gradebook import update_gradebook
+from .gradebook import seed_gradebook, update_gradebook
 from .progress import ProgressBar
 from .report import write_report
 from .sandbox import available, remove_empty_cgroups
@@ -93,6 +93,7 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
             template = Path(scratch, "course")
             template.mkdir()
             scratch_course(template, sorted({s.assignment_id for s in todo}))  # while the workers start
+            seed_gradebook(out, template)
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 hidden = [scratch, SOURCE_DIR, Path(submitted).resolve(), out.resolve()]
                 running = {pool.submit(grade_one, s, template, out, timeout, hidden, workers): s for s in todo}

@@ -1,7 +1,9 @@
 """The grading output folder as an nbgrader course, so that formgrader can grade the free text.
 
 `backprop-grade grade` calls `update_gradebook(out)` once grades.csv and summary.csv are
-written. It makes OUT a course that `jupyter lab` started in OUT opens in formgrader:
+written (and `seed_gradebook` before grading, so that a new OUT starts with the assignments
+its grading course has generated). It makes OUT a course that `jupyter lab` started in OUT
+opens in formgrader:
 
 - OUT/nbgrader_config.py: the course's configuration (autograder/nbgrader_config.py), with
   `nbgrader export` writing OUT/nbgrader_grades.csv instead of over backprop-grade's grades.csv;
@@ -97,6 +99,19 @@ def update_gradebook(out):
             fingerprints[f"{student}/{assignment}"] = fingerprint
     fingerprints_file.parent.mkdir(parents=True, exist_ok=True)
     fingerprints_file.write_text(json.dumps(fingerprints, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def seed_gradebook(out, course):
+    """Start OUT's gradebook, if it has none, as a copy of `course`'s: a scratch course whose
+    assignments were just generated from the same master notebooks (course.scratch_course), so
+    that update_gradebook need not generate them again."""
+    out = Path(out)
+    if (out / "gradebook.db").exists():
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(course, "gradebook.db"), out / "gradebook.db")
+    for folder in ("source", "release"):
+        shutil.copytree(Path(course, folder), out / folder, dirs_exist_ok=True)
 
 
 def autograded_notebook(out, student_id, assignment_id):
