@@ -4,7 +4,7 @@ Reads OUT/grades.csv, OUT/summary.csv and the feedback pages OUT/feedback/<stude
 <assignment>/<assignment>.html that `backprop-grade grade` wrote, and the hand grading of the
 free-text answers in OUT/gradebook.db (autograder/gradebook.py), and writes
 
-- OUT/report/index.html, one self-contained page (figures embedded as PNG data URIs, no
+- OUT/report/index.html, one self-contained page (bar charts embedded as SVG data URIs, no
   network): the hardest questions, the mistakes most often hit, a score histogram for every
   autograded test cell grouped by assignment, and every student's totals with the reason for
   each submission that was not graded;
@@ -40,7 +40,7 @@ Importing lms.csv:
 import base64
 import csv
 import html
-import io
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -49,7 +49,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from string import Template
 
-from matplotlib.figure import Figure
 
 from .gradebook import gradebook_totals
 
@@ -235,25 +234,31 @@ def write_lms_csv(path, summary):
 
 
 def histogram(question, class_size):
-    """A small bar chart of the points the class earned on one question, as a PNG data URI."""
+    """A small bar chart of the points the class earned on one question: an SVG data URI.
+    One bar per step of points (at most 10 steps), its height the number of students."""
     steps = max(1, min(10, round(question.max_score)))
-    width = question.max_score / steps
-    edges = [width * (i - 0.5) for i in range(steps + 2)]
-    figure = Figure(figsize=(2.5, 1.55), dpi=110, layout="constrained")
-    axes = figure.subplots()
-    _, _, bars = axes.hist(question.scores, bins=edges, rwidth=0.85)
-    for i, bar in enumerate(bars):
-        bar.set_facecolor(NONE if i == 0 else FULL if i == steps else SOME)
-    axes.set_xticks([width * i for i in range(steps + 1)], [f"{width * i:g}" for i in range(steps + 1)])
-    axes.set_ylim(0, class_size)
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.tick_params(labelsize=7, length=2)
-    axes.set_xlabel("points", fontsize=7, labelpad=1)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title(question.grade_id, fontsize=8, loc="left")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    step = question.max_score / steps
+    counts = [0] * (steps + 1)
+    for score in question.scores:
+        counts[min(steps, max(0, math.floor(score / step + 0.5)))] += 1
+    left, top, width, height = 26, 20, 206, 96  # the plot area, in pixels of a 240 x 150 figure
+    slot = width / (steps + 1)
+    parts = [f'<text x="4" y="12" class="title">{_e(question.grade_id)}</text>',
+             f'<line x1="{left}" y1="{top + height}" x2="{left + width}" y2="{top + height}"/>',
+             f'<text x="{left - 4}" y="{top + height}" class="y">0</text>',
+             f'<text x="{left - 4}" y="{top + 7}" class="y">{class_size}</text>',
+             f'<text x="{left + width / 2}" y="146" class="x">points</text>']
+    for i, count in enumerate(counts):
+        bar = height * count / class_size
+        colour = NONE if i == 0 else FULL if i == steps else SOME
+        x = left + slot * i
+        parts += [f'<rect class="bar" data-count="{count}" x="{x + slot * 0.075:.1f}" y="{top + height - bar:.1f}" '
+                  f'width="{slot * 0.85:.1f}" height="{bar:.1f}" fill="{colour}"/>',
+                  f'<text x="{x + slot / 2:.1f}" y="{top + height + 12}" class="x">{step * i:g}</text>']
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="240" height="150" viewBox="0 0 240 150">'
+           '<style>text{font:8px sans-serif;fill:#333}.title{font-size:9px}.x{text-anchor:middle}'
+           '.y{text-anchor:end}line{stroke:#888}</style>' + "".join(parts) + "</svg>")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def render(summary, questions, mistakes, totals=None):

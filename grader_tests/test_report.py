@@ -2,7 +2,9 @@
 import base64
 import csv
 import os
+from collections import Counter
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import nbformat
 import pytest
@@ -85,9 +87,12 @@ def test_every_question_has_an_embedded_histogram(graded):
     questions = {row["grade_id"] for row in read_csv(out / "grades.csv")}
     images = dict(page(out).images)
     assert set(images) == questions
-    for src in images.values():
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
+    answered = Counter(row["grade_id"] for row in read_csv(out / "grades.csv"))
+    for grade_id, src in images.items():
+        assert src.startswith("data:image/svg+xml;base64,")
+        svg = ElementTree.fromstring(base64.b64decode(src.split(",", 1)[1]))
+        bars = svg.findall("{http://www.w3.org/2000/svg}rect")
+        assert sum(int(bar.get("data-count")) for bar in bars) == answered[grade_id]  # every score in one bar
     text = (out / "report" / "index.html").read_text(encoding="utf-8")
     assert "http://" not in text and "https://" not in text and "<script" not in text and "<link" not in text
 
