@@ -9,8 +9,8 @@ The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
   the student's code started dies with it;
 - a read-only view of the system (the Python environment and the student's own
   folder included), and write access only to a private temporary folder (TMPDIR,
-  in memory, 256 MB, where IPython and matplotlib keep their settings, matplotlib's
-  font list the grader's, read-only) and the folder of its own sockets;
+  in memory, 256 MB, where IPython and matplotlib keep their settings; the font list
+  matplotlib finds there is the grader's, read-only) and the folder of its own sockets;
 - the reference package (`solutions`), the grader's tests and the repository's
   history are hidden, wherever they are installed;
 - the course is hidden: the master notebooks (hidden tests), the gradebook, other
