@@ -16,22 +16,15 @@ the submission or its master notebook changed.
 import csv
 import hashlib
 import json
-import os
-import queue
 import re
-import select
 import shutil
-import subprocess
 import sys
 import tempfile
-import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import psutil
 
 from .course import (SOURCE_DIR, assignments, autograded_cells, nbgrader_meta, reference_answers, scratch_course,
                      source_notebook)
@@ -39,16 +32,11 @@ from .gradebook import seed_gradebook, update_gradebook
 from .progress import ProgressBar
 from .report import write_report
 from .sandbox import available, remove_empty_cgroups
-from .worker import LOG_MARKER
+from .worker import Workers
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score"]
 SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message"]
-
-# One BLAS thread per kernel: parallel kernels must not fight over the cores.
-SINGLE_THREADED = {name: "1" for name in
-                   ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"]}
-
 
 @dataclass(frozen=True)
 class Submission:
@@ -186,98 +174,6 @@ def _keep_graded_files(course, out, submission):
     shutil.copytree(course / "autograded" / folder, out / "autograded" / folder)
 
 
-class Worker:
-    """A long-lived `python -m autograder.worker` process, logging into a file in `folder`."""
-
-    def __init__(self, folder):
-        self.log = Path(folder, f"worker-{uuid.uuid4().hex[:12]}.log")
-        replies, reply_end = os.pipe()
-        with open(self.log, "w", encoding="utf-8") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.worker", str(reply_end)], pass_fds=[reply_end],
-                env={**os.environ, **SINGLE_THREADED}, cwd=folder, start_new_session=True,
-                stdin=subprocess.PIPE, stdout=log, stderr=log, bufsize=0)
-        os.close(reply_end)
-        self.replies = open(replies, encoding="utf-8")
-        self.ready = False  # until it says so, once it has imported nbgrader
-
-    def grade(self, request, timeout):
-        """Have the worker grade one submission (see autograder/worker.py) within `timeout`
-        seconds, not counting a new worker's start-up: "done", or "timeout" or "died", after
-        which the worker is stopped."""
-        ended = "done" if self.ready else self._answer(timeout)  # a new worker first says it is ready
-        if ended == "done":
-            self.ready = True
-            ended = self._ask(request, timeout)
-        if ended == "died":  # it is on its way out: let it finish writing its last words
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=10)
-        if ended != "done":
-            self.stop()
-        return ended
-
-    def _ask(self, request, timeout):
-        try:
-            self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
-        except BrokenPipeError:
-            return "died"
-        return self._answer(timeout)
-
-    def _answer(self, timeout):
-        """Wait for the worker's next line ("ready" or "done"): "done" once it came, else
-        "timeout" or "died"."""
-        if not select.select([self.replies], [], [], timeout)[0]:
-            return "timeout"
-        return "done" if self.replies.readline().endswith("\n") else "died"
-
-    def alive(self):
-        return self.process.poll() is None
-
-    def last_words(self):
-        """The last line the worker logged about its current submission (or, if it died before
-        it got one, about starting), such as the exception that stopped it."""
-        with open(self.log, "rb") as log:
-            log.seek(max(0, log.seek(0, os.SEEK_END) - 2000))
-            tail = log.read().decode("utf-8", errors="replace")
-        current = re.split(rf"^{re.escape(LOG_MARKER)}.*$", tail, flags=re.MULTILINE)[-1]
-        return (current.strip().splitlines() or ["no output"])[-1]
-
-    def stop(self):
-        """Kill the worker and everything it started; the next lending replaces it."""
-        if self.process.returncode is None:  # not reaped yet, so its pid is still its own
-            _kill_tree(self.process)
-        self.process.stdin.close()
-        self.replies.close()
-
-
-class Workers:
-    """`count` workers, each lent to one submission at a time; one that was stopped is
-    replaced by a fresh one when it is next lent. Leaving the `with` block stops them all."""
-
-    def __init__(self, count, folder):
-        self.folder = folder
-        self.idle = queue.SimpleQueue()
-        for _ in range(count):
-            self.idle.put(Worker(folder))
-
-    @contextmanager
-    def lend(self):
-        worker = self.idle.get()
-        if not worker.alive():
-            worker = Worker(self.folder)
-        try:
-            yield worker
-        finally:
-            self.idle.put(worker)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        while not self.idle.empty():
-            self.idle.get().stop()
-
-
 def _progress(path):
     """{grade_id: score} of the graded cells a worker reported as finished."""
     if not path.exists():
@@ -301,21 +197,6 @@ def _outcome(submission, status, message, scores):
                "score": sum(g["score"] for g in grades), "max_score": sum(p for _, p in cells),
                "status": status, "message": message}
     return {"grades": grades, "summary": summary}
-
-
-def _kill_tree(process):
-    """Kill a worker and everything it started (its kernel runs in a session of its own)."""
-    try:
-        family = psutil.Process(process.pid).children(recursive=True) + [psutil.Process(process.pid)]
-    except psutil.NoSuchProcess:
-        return
-    for member in family:
-        try:
-            member.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(family, timeout=10)
-    process.wait()
 
 
 def _fingerprint(submission):

@@ -1,13 +1,14 @@
-"""Autograde submissions one after another, each in its own scratch course: a child process.
+"""The worker protocol: `backprop-grade grade`'s end (`Workers`) and the worker's end (`main`).
 
-    python -m autograder.worker REPLY_FD
+A worker is a long-lived child process, `python -m autograder.worker REPLY_FD`, that
+grades one submission after another, each in its own scratch course, so nbgrader is
+imported once per worker, not once per submission. `Workers` keeps `jobs` of them and
+lends each to one submission at a time.
 
-`backprop-grade grade` starts a few of these and keeps each for many submissions,
-so nbgrader is imported once per worker, not once per submission. The worker
-answers on file descriptor REPLY_FD, a pipe of its own, so nothing that nbgrader,
-a library or a kernel prints can pass for an answer: one JSON line,
+The worker answers on file descriptor REPLY_FD, a pipe of its own, so nothing that
+nbgrader, a library or a kernel prints can pass for an answer: one JSON line,
 {"ready": PID}, once it has started, then {"done": COURSE_DIR} for each request.
-A request is one JSON line on stdin:
+A request is one JSON line on its stdin:
 
     {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "hidden_paths": [...]}
 
@@ -28,9 +29,16 @@ only that submission, and only the cells it did not finish.
 """
 import json
 import os
+import queue
 import re
+import select
+import subprocess
 import sys
+import uuid
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+import psutil
 
 from jinja2 import BytecodeCache
 from nbconvert.exporters import HTMLExporter, TemplateExporter
@@ -46,6 +54,122 @@ LOG_MARKER = "=== backprop-grade worker: grading"
 IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)", re.IGNORECASE)
 NO_ALT_TEXT = '<img alt="No description has been provided for this image"'
 
+# One BLAS thread per kernel: parallel kernels must not fight over the cores.
+SINGLE_THREADED = {name: "1" for name in
+                   ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"]}
+
+
+# The grader's end: backprop-grade grade lends these to the submissions it grades.
+
+class Worker:
+    """A long-lived `python -m autograder.worker` process, logging into a file in `folder`."""
+
+    def __init__(self, folder):
+        self.log = Path(folder, f"worker-{uuid.uuid4().hex[:12]}.log")
+        replies, reply_end = os.pipe()
+        with open(self.log, "w", encoding="utf-8") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.worker", str(reply_end)], pass_fds=[reply_end],
+                env={**os.environ, **SINGLE_THREADED}, cwd=folder, start_new_session=True,
+                stdin=subprocess.PIPE, stdout=log, stderr=log, bufsize=0)
+        os.close(reply_end)
+        self.replies = open(replies, encoding="utf-8")
+        self.ready = False  # until it says so, once it has imported nbgrader
+
+    def grade(self, request, timeout):
+        """Have the worker grade one submission (see autograder/worker.py) within `timeout`
+        seconds, not counting a new worker's start-up: "done", or "timeout" or "died", after
+        which the worker is stopped."""
+        ended = "done" if self.ready else self._answer(timeout)  # a new worker first says it is ready
+        if ended == "done":
+            self.ready = True
+            ended = self._ask(request, timeout)
+        if ended == "died":  # it is on its way out: let it finish writing its last words
+            with suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
+        if ended != "done":
+            self.stop()
+        return ended
+
+    def _ask(self, request, timeout):
+        try:
+            self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+        except BrokenPipeError:
+            return "died"
+        return self._answer(timeout)
+
+    def _answer(self, timeout):
+        """Wait for the worker's next line ("ready" or "done"): "done" once it came, else
+        "timeout" or "died"."""
+        if not select.select([self.replies], [], [], timeout)[0]:
+            return "timeout"
+        return "done" if self.replies.readline().endswith("\n") else "died"
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def last_words(self):
+        """The last line the worker logged about its current submission (or, if it died before
+        it got one, about starting), such as the exception that stopped it."""
+        with open(self.log, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - 2000))
+            tail = log.read().decode("utf-8", errors="replace")
+        current = re.split(rf"^{re.escape(LOG_MARKER)}.*$", tail, flags=re.MULTILINE)[-1]
+        return (current.strip().splitlines() or ["no output"])[-1]
+
+    def stop(self):
+        """Kill the worker and everything it started; the next lending replaces it."""
+        if self.process.returncode is None:  # not reaped yet, so its pid is still its own
+            _kill_tree(self.process)
+        self.process.stdin.close()
+        self.replies.close()
+
+
+class Workers:
+    """`count` workers, each lent to one submission at a time; one that was stopped is
+    replaced by a fresh one when it is next lent. Leaving the `with` block stops them all."""
+
+    def __init__(self, count, folder):
+        self.folder = folder
+        self.idle = queue.SimpleQueue()
+        for _ in range(count):
+            self.idle.put(Worker(folder))
+
+    @contextmanager
+    def lend(self):
+        worker = self.idle.get()
+        if not worker.alive():
+            worker = Worker(self.folder)
+        try:
+            yield worker
+        finally:
+            self.idle.put(worker)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        while not self.idle.empty():
+            self.idle.get().stop()
+
+
+def _kill_tree(process):
+    """Kill a worker and everything it started (its kernel runs in a session of its own)."""
+    try:
+        family = psutil.Process(process.pid).children(recursive=True) + [psutil.Process(process.pid)]
+    except psutil.NoSuchProcess:
+        return
+    for member in family:
+        try:
+            member.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(family, timeout=10)
+    process.wait()
+
+
+
+# The worker's end: a child process that grades the submissions it is sent.
 
 def autograde(root, assignment_id, student_id, hidden_paths=()):
     """Grade the submission; returns the result dict written to result.json."""

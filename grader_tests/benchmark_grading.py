@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import complete_notebook, release_notebook, submit  # noqa: E402
 
 from autograder.course import CONFIG_FILE, assignments, nbgrader_meta, source_notebook, with_answers  # noqa: E402
-from autograder.grade import SINGLE_THREADED  # noqa: E402
+from autograder.worker import SINGLE_THREADED  # noqa: E402
 
 
 def build_class(submitted, students):

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 import autograder.grade as grading
+import autograder.worker as workers
 from autograder.course import assignments, source_notebook, autograded_cells
 from conftest import backprop_grade, complete_notebook, read_csv, release_notebook, submit
 
@@ -125,12 +126,12 @@ def test_broken_submissions_get_a_reason_and_the_rest_are_graded(tmp_path):
 def test_a_worker_grades_one_submission_after_another_and_a_hang_costs_only_its_own(tmp_path, monkeypatch):
     graded_by = []  # (student, worker pid), in the order the workers were asked
 
-    class RecordingWorker(grading.Worker):
+    class RecordingWorker(workers.Worker):
         def grade(self, request, timeout):
             graded_by.append((request["student_id"], self.process.pid))
             return super().grade(request, timeout)
 
-    monkeypatch.setattr(grading, "Worker", RecordingWorker)
+    monkeypatch.setattr(workers, "Worker", RecordingWorker)
     for student in ["a-good", "c-good", "d-good"]:
         submit(tmp_path / "submitted", student, "01_sigmoid", complete_notebook("01_sigmoid"))
     submit(tmp_path / "submitted", "b-hang", "01_sigmoid", complete_notebook("01_sigmoid", relu=HANG))
