@@ -35,7 +35,7 @@ from .sandbox import available, remove_empty_cgroups
 from .worker import Workers
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
-GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score"]
+GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score", "message"]
 SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message"]
 
 @dataclass(frozen=True)
@@ -100,8 +100,8 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
 def grade_one(submission, template, out, timeout, hidden, workers):
     """Grade one submission with one of `workers` and remember its outcome:
     {"grades": [...], "summary": {...}}."""
-    status, message, scores = _autograde(submission, template, out, timeout, hidden, workers)
-    outcome = {**_outcome(submission, status, message, scores), "sha256": _fingerprint(submission)}
+    status, message, cells = _autograde(submission, template, out, timeout, hidden, workers)
+    outcome = {**_outcome(submission, status, message, cells), "sha256": _fingerprint(submission)}
     cache = _cache_file(submission, out)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(outcome), encoding="utf-8")
@@ -123,7 +123,8 @@ def _cache_file(submission, out):
 
 
 def _autograde(submission, template, out, timeout, hidden, workers):
-    """Have a worker grade one submission: (status, message, {grade_id: score})."""
+    """Have a worker grade one submission: (status, message, {grade_id: cell's result}), a cell's
+    result being {"score": points, "message": the grader's hint when it failed}."""
     if not SAFE_ID.fullmatch(submission.student_id):
         return "invalid", (f"student id {submission.student_id!r} has characters nbgrader cannot handle; "
                            "use letters, digits, '-', '_' and '.' (backprop-grade collect does)"), {}
@@ -161,7 +162,7 @@ def _autograde(submission, template, out, timeout, hidden, workers):
         if result["status"] != "graded":
             return result["status"], f"{result['message']}; {kept}", finished
         _keep_graded_files(course, out, submission)
-        return "graded", "", result["scores"]
+        return "graded", "", finished
 
 
 def _keep_graded_files(course, out, submission):
@@ -175,23 +176,24 @@ def _keep_graded_files(course, out, submission):
 
 
 def _progress(path):
-    """{grade_id: score} of the graded cells a worker reported as finished."""
+    """{grade_id: {"score", "message"}} of the graded cells a worker reported as finished."""
     if not path.exists():
         return {}
-    scores = {}
+    cells = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             cell = json.loads(line)
         except ValueError:  # a line cut short when the worker was killed
             continue
-        scores[cell["grade_id"]] = cell["score"]
-    return scores
+        cells[cell["grade_id"]] = {"score": cell["score"], "message": cell["message"]}
+    return cells
 
 
-def _outcome(submission, status, message, scores):
+def _outcome(submission, status, message, results):
     cells = autograded_cells(submission.assignment_id)
     grades = [{"student_id": submission.student_id, "assignment_id": submission.assignment_id,
-               "grade_id": grade_id, "score": float(scores.get(grade_id) or 0.0), "max_score": points}
+               "grade_id": grade_id, "score": float(results.get(grade_id, {}).get("score") or 0.0),
+               "max_score": points, "message": results.get(grade_id, {}).get("message", "not graded")}
               for grade_id, points in cells]
     summary = {"student_id": submission.student_id, "assignment_id": submission.assignment_id,
                "score": sum(g["score"] for g in grades), "max_score": sum(p for _, p in cells),

@@ -16,10 +16,10 @@ COURSE_DIR is a scratch nbgrader course (see course.scratch_course) with the
 notebook at submitted/STUDENT_ID/ASSIGNMENT_ID/. The worker runs nbgrader's
 autograde, with the student's kernel in a sandbox (autograder.sandbox) where the
 hidden paths look empty but the student's autograded folder can be read, then
-generate_feedback, and writes COURSE_DIR/result.json:
-{"status": "graded", "scores": {grade_id: score}} or
-{"status": "failed" | "crashed", "message": why}. Meanwhile every graded cell's
-score is appended to COURSE_DIR/progress.jsonl as soon as it has run.
+generate_feedback, and writes COURSE_DIR/result.json: {"status": "graded"} or
+{"status": "failed" | "crashed", "message": why}. Every graded cell's result (its
+score and the grader's message) is appended to COURSE_DIR/progress.jsonl as soon as
+it has run: the scores come from there, whether the notebook finished or not.
 
 Its stdout and stderr are its log, where a LOG_MARKER line starts each
 submission's part. An exception ends the worker, its traceback in the log. The
@@ -44,7 +44,6 @@ from jinja2 import BytecodeCache
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-from nbgrader.api import Gradebook
 from traitlets.config import Config
 
 from .course import check, nbgrader_api
@@ -185,10 +184,7 @@ def autograde(root, assignment_id, student_id, hidden_paths=()):
         reason = failure_reason(result.get("log", ""))
         return {"status": "crashed" if reason.startswith("DeadKernelError") else "failed", "message": reason}
     check(api.generate_feedback(assignment_id, student_id, force=True), "generate_feedback")
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gradebook:
-        notebook = gradebook.find_submission_notebook(assignment_id, assignment_id, student_id)
-        scores = {grade.name: grade.score for grade in notebook.grades}
-    return {"status": "graded", "scores": scores}
+    return {"status": "graded"}
 
 
 class CompiledTemplates(BytecodeCache):

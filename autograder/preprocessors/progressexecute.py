@@ -1,7 +1,8 @@
 """nbgrader's Execute, plus a progress file and a cap on each cell's output.
 
-After every graded cell the cell's score is appended to `progress_file` (one JSON
-line: grade_id, score, max_score). When a notebook is cut short (the wall-time cap,
+After every graded cell the cell's result is appended to `progress_file` (one JSON
+line: grade_id, score, max_score and message, the error that failed it as
+"Name: message", or "" when it passed). When a notebook is cut short (the wall-time cap,
 a kernel that dies, a grader that crashes), backprop-grade keeps what these lines
 record: the cells that ran keep their points, the rest score zero.
 
@@ -33,9 +34,10 @@ class ProgressExecute(Execute):
         cell, resources = super().preprocess_cell(cell, resources, index)
         if self.progress_file and is_grade(cell) and cell.cell_type == "code":
             score, max_score = determine_grade(cell)
+            errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
             with open(self.progress_file, "a", encoding="utf-8") as progress:
-                progress.write(json.dumps({"grade_id": cell.metadata.nbgrader["grade_id"],
-                                           "score": score, "max_score": max_score}) + "\n")
+                progress.write(json.dumps({"grade_id": cell.metadata.nbgrader["grade_id"], "score": score,
+                                           "max_score": max_score, "message": (errors or [""])[0]}) + "\n")
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
