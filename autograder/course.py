@@ -4,6 +4,7 @@ nbgrader writes a gradebook and release folders into its course directory, so
 every command works on a scratch copy (`scratch_course`) and the repository
 only ever holds the master notebooks and the release notebooks.
 """
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -32,6 +33,12 @@ def assignments():
 def source_notebook(assignment_id):
     """The master notebook of an assignment."""
     return SOURCE_DIR / assignment_id / f"{assignment_id}.ipynb"
+
+
+@functools.cache
+def master_notebook(assignment_id):
+    """The master notebook of an assignment, read once (do not change it)."""
+    return nbformat.read(source_notebook(assignment_id), as_version=4)
 
 
 def nbgrader_meta(cell):

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import nbformat
 
-from .course import (SOURCE_DIR, assignments, autograded_cells, nbgrader_meta, reference_answers, scratch_course,
+from .course import (SOURCE_DIR, assignments, autograded_cells, master_notebook, nbgrader_meta, scratch_course,
                      source_notebook)
 from .gradebook import seed_gradebook, update_gradebook
+from .intake import NotGradable, take
 from .progress import ProgressBar
 from .report import write_report
 from .sandbox import available, remove_empty_cgroups
@@ -131,12 +132,11 @@ def _autograde(submission, template, out, timeout, hidden, workers):
     if not submission.path.is_file():
         return "missing", f"no {submission.path.name} in the submission folder", {}
     try:
-        notebook = nbformat.read(submission.path, as_version=4)
-    except Exception as error:  # any unreadable file is reported, whatever the parser says
-        return "invalid", f"not a readable notebook: {type(error).__name__}: {error}".splitlines()[0], {}
-    ids = {nbgrader_meta(cell).get("grade_id") for cell in notebook.cells}
-    if not ids & set(reference_answers(submission.assignment_id)):
-        looks_like = [a for a in assignments() if ids & set(reference_answers(a))]
+        notebook, notes = take(submission.path, master_notebook(submission.assignment_id))
+    except NotGradable as error:
+        return "invalid", str(error), {}
+    if not any(nbgrader_meta(cell).get("solution") for cell in notebook.cells):
+        looks_like = [a for a in assignments() if a != submission.assignment_id and _claims_cells_of(submission, a)]
         return "wrong-assignment", (f"none of {submission.assignment_id}'s exercises is in this notebook"
                                     + (f"; it looks like {looks_like[0]}" if looks_like else "")), {}
     with tempfile.TemporaryDirectory(prefix="submission-", dir=template.parent) as scratch:
@@ -144,7 +144,7 @@ def _autograde(submission, template, out, timeout, hidden, workers):
         shutil.copytree(template, course)
         target = course / "submitted" / submission.student_id / submission.assignment_id
         target.mkdir(parents=True)
-        shutil.copy(submission.path, target / submission.path.name)
+        nbformat.write(notebook, target / submission.path.name)
         (course / "runtime").mkdir()
         request = {"root": str(course), "assignment_id": submission.assignment_id,
                    "student_id": submission.student_id, "hidden_paths": list(map(str, hidden))}
@@ -162,7 +162,13 @@ def _autograde(submission, template, out, timeout, hidden, workers):
         if result["status"] != "graded":
             return result["status"], f"{result['message']}; {kept}", finished
         _keep_graded_files(course, out, submission)
-        return "graded", "", finished
+        return "graded", "; ".join(notes), finished
+
+
+def _claims_cells_of(submission, assignment_id):
+    """Whether the submission's notebook holds exercises of `assignment_id`."""
+    notebook, _ = take(submission.path, master_notebook(assignment_id))
+    return any(nbgrader_meta(cell).get("solution") for cell in notebook.cells)
 
 
 def _keep_graded_files(course, out, submission):

@@ -4,12 +4,10 @@
 so nbgrader never writes into the repository.
 """
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearOutput,
-                                    DeduplicateIds, GetGrades, IgnorePattern, LimitOutput, OverwriteCells,
-                                    OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern,
+                                    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from autograder.preprocessors.forgetunknowncells import ForgetUnknownCells
-from autograder.preprocessors.hidetracebacks import HideHiddenTracebacks
+from autograder.preprocessors.hidehiddentests import HideHiddenTests
 from autograder.preprocessors.refereeexecute import RefereeExecute
 from autograder.sandbox import SandboxedKernelManager
 
@@ -21,22 +19,21 @@ c.CourseDirectory.course_id = "backprop-workbook"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# A deleted or split test cell is put back from the gradebook and graded, never skipped;
-# a duplicated or renamed one is graded once, as the original (ForgetUnknownCells works
-# around an nbgrader 0.9.6 crash on such cells).
+# backprop-grade gives each cell that claims one of the master's cells the master's
+# nbgrader metadata and makes every other claim an ordinary cell (autograder/intake.py);
+# a test cell missing then, deleted, split or renamed, is put back from the gradebook
+# and graded, never skipped.
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
-    DeduplicateIds,
-    ForgetUnknownCells,
     OverwriteKernelspec,
     OverwriteCells,
     CheckCellMetadata,
 ]
 
 # Autograding runs each student's kernel in a sandbox (autograder/sandbox.py), runs
-# the hidden tests outside it (autograder/referee.py) and records every graded
-# cell's score as it finishes (so a notebook cut short keeps what it earned);
+# every test cell outside it (autograder/referee.py) and records every verdict as
+# soon as it is known (so a notebook cut short keeps what it earned);
 # otherwise these are nbgrader's own steps, in nbgrader's order, but for its last one,
 # CheckCellMetadata: the sanitizing steps above have just run it, and nothing since
 # changes a cell's nbgrader metadata.
@@ -62,11 +59,9 @@ c.Execute.iopub_timeout = 30
 # carry this tag: they grade nothing, so the grader skips them.
 c.Execute.skip_cells_with_tag = "skip-when-grading"
 
-# Feedback shows each question's score and its hint, never the hidden tests:
-# hidden-test tracebacks are cut to their message before the hidden code is removed.
+# Feedback shows each question's score and the referee's verdict, never the hidden tests.
 c.GenerateFeedback.preprocessors = [
     GetGrades,
     CSSHTMLHeaderPreprocessor,
-    HideHiddenTracebacks,
-    ClearHiddenTests,
+    HideHiddenTests,
 ]

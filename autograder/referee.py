@@ -1,207 +1,213 @@
-"""Hidden tests run in the grader, outside the student's kernel.
+"""Every line of every test cell runs in the grader; the student's kernel only answers calls.
 
-nbgrader runs a whole test cell in the student's kernel, where the student's code
-can replace numpy, the test helpers or IPython itself, and can import the
-reference. Here a test cell is split: its visible parts still run in the kernel,
-exactly as students see them, and its hidden parts (### BEGIN/END HIDDEN TESTS) run
-in the grader's own process, with the real numpy, the real checks and the
-reference package, which the sandbox hides from the kernel.
+The trust model: nothing the kernel says counts, except the plain data its
+functions return. The test cells come from the master notebook (by grade id,
+never from the submission), and the referee runs each one whole, its visible
+check and its hidden tests, in the grader's own process, with the real numpy,
+the real checks and the reference package. The kernel runs only the notebook's
+other cells. A test cell's verdict is the referee's own: it passes unless its
+code raises, and the cell's outputs are replaced by that verdict, so no output,
+result or reply status of the kernel can change a score.
 
-In a hidden part, a name the part uses but never defines is one of the student's
-functions: a `StudentFunction`, whose calls run the function inside the kernel.
-While a hidden part runs, the kernel runs a cell that answers its calls over a unix
-socket in the kernel's socket folder (autograder/in_kernel.py); the hidden part
-runs in a thread of its own meanwhile, as the grader's main thread waits for that
-cell. Arguments and results cross as plain data (autograder/wire.py): whatever the
-student's code does in its kernel, the hidden test only sees the values its
-functions return, and judges them here.
+In a test cell, the names the master's setup cells import (`np`, `check`, ...) are
+the grader's own modules. Any other name the cell uses but never defines belongs
+to the notebook: the referee asks the kernel for it. A value (a number, an array)
+is copied over; a function becomes a `StudentFunction`, whose calls run inside the
+kernel, over a unix socket in the kernel's socket folder (autograder/wire.py,
+which also describes the messages). While a test cell runs, the kernel runs the
+one cell that answers those calls; the test runs in a thread of its own meanwhile,
+as the grader's main thread waits for that cell.
 
-A hidden part that binds a function's name to the reference function of that name
-(`softmax = ref.softmax`, to grade `forward` on its own) also defines that name in
-the kernel with the reference's source, as nbgrader's in-kernel tests did. From
-then on the student's own version is gone, so a later call of it (cells moved out
-of order) fails instead of grading the reference.
+No reference code enters the kernel. A test that grades a function on its own
+binds the earlier exercise's name to the reference (`sigmoid = ref.sigmoid`): each
+call of a student's function then carries that name as a stand-in, and the kernel,
+which cannot see the reference, calls the grader back for it.
+
+Rules about how a function is written (no Python loop) are checked on its source
+as the notebook defined it: `StudentFunction.__source__`, the last top-level
+`def` of that name in the cells the kernel ran (None where the name was bound
+otherwise).
 """
 import ast
 import builtins
-import inspect
 import itertools
-import os
-import re
 import socket
-import textwrap
 import threading
 import types
 import uuid
 import warnings
-import weakref
 from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
-from jupyter_core.paths import jupyter_runtime_dir
+from IPython.core.inputtransformer2 import TransformerManager
 
-from .wire import decode, encode, receive, send
+from . import wire
 
-HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*$", re.S | re.M)
 REFERENCE_PACKAGE = "solutions"
 MAX_RESULT_BYTES = 64 * 2**20  # what one call of a student's function may send back
-
-
-def split(source):
-    """A test cell's source as [(hidden, code)] in order; hidden parts without their markers."""
-    parts, start = [], 0
-    for match in HIDDEN.finditer(source):
-        parts += [(False, source[start:match.start()]), (True, match.group(1))]
-        start = match.end()
-    parts.append((False, source[start:]))
-    return [(hidden, code) for hidden, code in parts if code.strip()]
+INSTALL = ("__import__('sys').modules['backprop_wire'] = __import__('types').ModuleType('backprop_wire')\n"
+           "exec(compile({source!r}, 'backprop_wire', 'exec'), __import__('sys').modules['backprop_wire'].__dict__)\n")
 
 
 class Referee:
-    """Runs the hidden parts of one notebook's test cells; `run(code)` executes code
-    in the student's kernel and returns the outputs, within `timeout` seconds."""
+    """Judges the test cells of one notebook.
 
-    def __init__(self, run, timeout):
-        self.run, self.timeout = run, timeout
-        self.replaced = set()  # names whose student version the reference has replaced
-        self.connection = None  # to the kernel, while it answers a hidden part's calls
+    tests: {grade_id: source} of the master's test cells; setup: the sources of the
+    master's locked cells, whose imports the tests use; socket_dir: the kernel's
+    socket folder; timeout: seconds the grader waits for any one answer of the kernel.
+    """
 
-    def namespace(self, hidden_code):
-        """A fresh namespace for the hidden parts of one test cell."""
-        return {"np": np, **{name: StudentFunction(self, name) for name in free_names(hidden_code) - {"np"}}}
+    def __init__(self, tests, setup, socket_dir, timeout):
+        self.tests, self.socket_dir, self.timeout = tests, Path(socket_dir), timeout
+        self.imports = setup_imports(setup, set().union(*map(free_names, tests.values())))
+        self.definitions = {}  # name -> source of its def in the cells the kernel ran (None: bound otherwise)
+        self.installed = False
 
-    def run_hidden(self, code, namespace):
-        """Run one hidden part; put the reference functions it binds into the kernel too."""
-        compiled = compile(code, "<hidden tests>", "exec")
-        if free_names(code) - {"np"}:  # it may call the student's functions
-            self._with_kernel_answering(lambda: exec(compiled, namespace))
-        else:
-            exec(compiled, namespace)
-        for name in bound_names(code):
-            value = namespace.get(name)
-            if is_reference(value) and value.__name__ == name and name not in self.replaced:
-                self.replaced.add(name)
-                _outputs_or_raise(self.run(reference_definition(value)), f"loading the reference {name}")
+    def saw(self, source):
+        """Remember the top-level definitions of a cell the kernel is about to run."""
+        try:
+            code = TransformerManager().transform_cell(source)
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError):
+            return
+        for statement in tree.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.definitions[statement.name] = ast.get_source_segment(code, statement)
+            else:
+                self.definitions.update(dict.fromkeys(_bound(statement, top_level=True)))
 
-    def ask(self, request):
-        """The kernel's answer to one call of a student's function."""
-        if self.connection is None:
-            raise RuntimeError("the kernel is not answering calls: a student's function was called outside a "
-                               "hidden test")
-        send(self.connection, request)
-        outcome = receive(self.connection, MAX_RESULT_BYTES)
-        if outcome is None:
-            raise KernelHungUp(f"the kernel stopped while running {request['name']}")
-        return outcome
+    def judge(self, grade_id, kernel):
+        """Run the test cell `grade_id` against the notebook in `kernel` (a KernelCell);
+        None if it passed, else the exception that failed it."""
+        if not self.installed:
+            kernel.run(INSTALL.format(source=Path(wire.__file__).read_text(encoding="utf-8")))
+            self.installed = True
+        source = self.tests[grade_id]
+        compiled = compile(source, f"<test cell {grade_id}>", "exec")
+        return self._with_kernel_answering(kernel, lambda channel: exec(compiled, self._namespace(source, channel)))
 
-    def _with_kernel_answering(self, work):
-        """Do `work` in a thread while the kernel runs a cell that answers its calls."""
-        address = str(Path(jupyter_runtime_dir(), f"referee-{uuid.uuid4().hex[:12]}"))
-        failure = []
+    def _namespace(self, source, channel):
+        """The test's globals: the grader's imports, then the notebook's names it uses."""
+        namespace = dict(self.imports)
+        wanted = sorted(free_names(source) - set(namespace))
+        for name, found in channel.lookup(wanted).items():
+            if "function" in found:
+                namespace[name] = StudentFunction(channel, name, namespace, self.definitions.get(name))
+            else:
+                namespace[name] = wire.decode(found["value"])
+        return namespace
+
+    def _with_kernel_answering(self, kernel, test):
+        """Run test(channel) in a thread while the kernel runs the cell that answers its calls;
+        None, or the exception that failed it."""
+        address = str(self.socket_dir / f"referee-{uuid.uuid4().hex[:8]}")
+        failure, connections = [], []
         with socket.socket(socket.AF_UNIX) as listener:
             listener.bind(address)
             listener.listen(1)
             listener.settimeout(self.timeout)
 
-            def run_work():
+            def run_test():
                 try:
                     connection, _ = listener.accept()
                 except OSError:
-                    failure.append(KernelHungUp("the kernel did not answer the grader"))
+                    failure.append(wire.HungUp("the kernel did not answer the grader"))
                     return
+                connections.append(connection)
                 with connection:
                     connection.settimeout(self.timeout)
-                    self.connection = connection
                     try:
-                        work()
-                    except BaseException as error:  # re-raised by the main thread
+                        test(Channel(connection))
+                    except BaseException as error:  # the verdict, reported by the main thread
                         failure.append(error)
-                    finally:
-                        self.connection = None
 
-            thread = threading.Thread(target=run_work, daemon=True)
+            thread = threading.Thread(target=run_test, daemon=True)
             thread.start()
             try:
-                outputs = self.run(f"__import__('autograder.in_kernel').in_kernel.serve({address!r})")
+                kernel.run(f"__import__('backprop_wire').serve({address!r})")
             finally:
-                with suppress(OSError):
-                    listener.shutdown(socket.SHUT_RDWR)  # the kernel never connected: stop waiting for it
-                if self.connection is not None:
+                for end in [listener, *connections]:  # the kernel's cell has ended: nobody answers any more
                     with suppress(OSError):
-                        self.connection.shutdown(socket.SHUT_RDWR)  # the kernel cell ended but still holds it
+                        end.shutdown(socket.SHUT_RDWR)
                 thread.join()
-                os.unlink(address)
-        if failure and not isinstance(failure[0], KernelHungUp):
-            raise failure[0]
-        _outputs_or_raise(outputs, "running the student's functions")
-        if failure:
-            raise failure[0]
+                Path(address).unlink()
+        return failure[0] if failure else None
 
 
-class KernelHungUp(RuntimeError):
-    """The kernel stopped answering the grader's calls."""
+class Channel:
+    """The grader's end of the socket while one test cell runs: it asks the kernel to look up
+    and call the notebook's functions, and answers the kernel's callbacks."""
+
+    _ids = itertools.count()
+
+    def __init__(self, connection):
+        self.callbacks = {}  # id -> a grader function the kernel may call back
+        self.peer = wire.Peer(connection, {"callback": self._callback}, max_bytes=MAX_RESULT_BYTES)
+
+    def lookup(self, names):
+        """{name: {"function": True} | {"value": encoded}} for the names the notebook defines."""
+        return self._ask({"lookup": names})["names"]
+
+    def call(self, name, args, kwargs, standins):
+        """The kernel's answer to one call of the notebook's `name`."""
+        return self._ask({"call": name, "args": self.encode(list(args)), "kwargs": self.encode(kwargs),
+                          "errstate": np.geterr(), "standins": {n: self.encode(f) for n, f in standins.items()}})
+
+    def encode(self, value):
+        return wire.encode(value, functions=self._describe)
+
+    def _ask(self, request):
+        try:
+            return self.peer.ask(request)
+        except wire.HungUp:
+            raise wire.HungUp(f"the kernel stopped while running {request.get('call', 'the test')}") from None
+        except socket.timeout:
+            raise TimeoutError(f"the kernel did not answer within {self.peer.connection.gettimeout():g} s while "
+                               f"running {request.get('call', 'the test')}") from None
+
+    def _describe(self, function):
+        """How the kernel will call `function`: the notebook's own, or back to the grader."""
+        if isinstance(function, StudentFunction):
+            return {"student": function.__name__}
+        ident = str(next(self._ids))
+        self.callbacks[ident] = function
+        return {"grader": ident}
+
+    def _callback(self, request):
+        """Run a grader function for the kernel; its outcome."""
+        try:
+            function = self.callbacks[request["callback"]]
+            value = function(*wire.decode(request["args"]), **wire.decode(request["kwargs"]))
+            return {"outcome": {"value": self.encode(value)}}
+        except Exception as error:
+            return {"outcome": wire.error_outcome(error)}
 
 
 class StudentFunction:
-    """One of the student's functions, called inside the kernel."""
+    """One of the notebook's functions, called inside the kernel. `namespace` is the test's:
+    the reference functions bound there under their own names stand in during each call."""
 
-    def __init__(self, referee, name):
-        self.referee, self.name, self.__name__ = referee, name, name
+    def __init__(self, channel, name, namespace, source):
+        self.channel, self.__name__, self.namespace, self.__source__ = channel, name, namespace, source
 
-    def __call__(self, *args):
-        if self.name in self.referee.replaced:
-            raise AssertionError(f"{self.name} was replaced by the reference for an earlier test, so it cannot "
-                                 "be graded here: keep the workbook's cells in their order")
-        outcome = self.referee.ask({"name": self.name, "args": encode(list(args)), "errstate": np.geterr()})
-        for recorder, calls in outcome.get("recorded", {}).items():
-            Recorder.live[recorder].calls += [tuple(decode(c)) for c in calls if c is not None]
-        for arg, after in zip(args, outcome.get("args", [])):
+    def __repr__(self):
+        return f"<the notebook's {self.__name__}>"
+
+    def __call__(self, *args, **kwargs):
+        standins = {name: f for name, f in self.namespace.items() if is_reference(f) and f.__name__ == name}
+        answer = self.channel.call(self.__name__, args, kwargs, standins)
+        for arg, after in zip(args, answer.get("args", [])):
             if after is not None:
-                _update(arg, decode(after))
-        for category, message in outcome.get("warnings", []):
+                _update(arg, wire.decode(after))
+        for category, message in answer.get("warnings", []):
             warnings.warn(message, _builtin(category, Warning, UserWarning), stacklevel=2)
+        outcome = answer["outcome"]
         if "error" in outcome:
             name, message = outcome["error"]
             error = _builtin(name, Exception, None)
             raise error(message) if error else RuntimeError(f"{name}: {message}")
-        return decode(outcome["value"])
-
-
-class KernelFunction:
-    """A function for a hidden test to pass to a student's function: Python source
-    evaluated with numpy as np and the given variables, here and in the kernel."""
-
-    def __init__(self, source, **env):
-        self.source, self.env = source, env
-        self.function = eval(source, {"np": np, **env})
-
-    def __call__(self, *args):
-        return self.function(*args)
-
-    def __wire__(self):
-        return {"function": {"source": self.source, "env": encode(self.env)}}
-
-
-class Recorder:
-    """A callback for a hidden test to pass to a student's function: it records the
-    arguments of every call (made here or in the kernel) in `calls`."""
-
-    _ids = itertools.count()
-    live = weakref.WeakValueDictionary()  # id -> recorder, for the calls the kernel reports
-
-    def __init__(self):
-        self.id, self.calls = str(next(self._ids)), []
-        Recorder.live[self.id] = self
-
-    def __call__(self, *args, **kwargs):
-        self.calls.append((*args, *kwargs.values()))
-
-    def __deepcopy__(self, memo):
-        return self  # copies of the arguments still report to the test
-
-    def __wire__(self):
-        return {"function": {"recorder": self.id}}
+        return wire.decode(outcome["value"])
 
 
 def free_names(code):
@@ -211,24 +217,26 @@ def free_names(code):
     return loaded - _bound(tree) - set(dir(builtins))
 
 
-def bound_names(code):
-    """Names bound at the top level of `code` by assignment or import."""
-    bound = set()
-    for statement in ast.parse(code).body:
-        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            bound |= {(a.asname or a.name).split(".")[0] for a in statement.names}
-    return bound
+def setup_imports(sources, names):
+    """{name: object} for each of `names` that an import statement of `sources` binds,
+    imported here, in the grader."""
+    imported = {}
+    for source in sources:
+        for statement in ast.parse(source).body:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)) and _bound(statement) & names:
+                exec(compile(ast.Module([statement], type_ignores=[]), "<setup imports>", "exec"), imported)
+    return {name: imported[name] for name in names if name in imported}
 
 
-def _bound(tree):
+def _bound(tree, top_level=False):
+    """Names bound anywhere in `tree` (with top_level, not inside its functions and classes)."""
     names = set()
-    for node in ast.walk(tree):
+    nodes = [tree]
+    while nodes:
+        node = nodes.pop()
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, ast.arg):
             names.add(node.arg)
@@ -236,6 +244,9 @@ def _bound(tree):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
+        if not (top_level and node is not tree and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                     ast.ClassDef, ast.Lambda))):
+            nodes.extend(ast.iter_child_nodes(node))
     return names
 
 
@@ -243,49 +254,6 @@ def is_reference(value):
     """Whether `value` is a function of the reference package."""
     return (isinstance(value, types.FunctionType)
             and (value.__module__ or "").split(".")[0] == REFERENCE_PACKAGE)
-
-
-def reference_definition(function):
-    """Kernel code that defines `function` under its name, from the reference's source
-    of it and of the reference functions and constants it uses (inside a closure, so
-    that only the one name is defined)."""
-    definitions, modules, constants = {}, {}, {}
-
-    def visit(f):
-        if f.__name__ in definitions:
-            return
-        definitions[f.__name__] = textwrap.dedent(inspect.getsource(f))
-        for name in _global_names(f.__code__):
-            value = f.__globals__.get(name)
-            if is_reference(value):
-                visit(value)
-            elif isinstance(value, types.ModuleType):
-                modules[name] = value.__name__
-            elif isinstance(value, (int, float, str, tuple, dict)):
-                constants[name] = value
-
-    visit(function)
-    body = ([f"import {module} as {name}" for name, module in modules.items()]
-            + [f"{name} = {value!r}" for name, value in constants.items()]
-            + list(definitions.values()) + [f"return {function.__name__}"])
-    return (f"def _reference():\n{textwrap.indent(chr(10).join(body), '    ')}\n"
-            f"{function.__name__} = _reference()\ndel _reference\n")
-
-
-def _global_names(code):
-    names = set(code.co_names)
-    for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):
-            names |= _global_names(constant)
-    return names
-
-
-def _outputs_or_raise(outputs, what):
-    """The outputs of kernel code the grader ran; an error there (a timeout, a broken kernel) fails the test."""
-    for output in outputs:
-        if output.get("output_type") == "error":
-            raise RuntimeError(f"{output['ename']} while {what}: {output['evalue']}".rstrip(": "))
-    return outputs
 
 
 def _update(original, after):
@@ -303,6 +271,6 @@ def _update(original, after):
 
 
 def _builtin(name, base, default):
-    """The builtin class called `name` if it derives from `base`, else `default`."""
-    value = getattr(builtins, str(name), None)
+    """The builtin (or numpy) exception class called `name` if it derives from `base`, else `default`."""
+    value = getattr(builtins, str(name), getattr(np.exceptions, str(name), None))
     return value if isinstance(value, type) and issubclass(value, base) else default

@@ -1,34 +1,61 @@
-"""Values on the wire between the grader and a student's kernel.
+"""The protocol between the grader and a student's kernel: plain data and calls, both ends.
 
-The referee (autograder/referee.py) runs hidden tests in the grader and calls the
-student's functions inside the sandboxed kernel (autograder/in_kernel.py). Arguments
-and results cross as JSON: arrays as .npy bytes (numeric or bool, never pickled),
-dicts with string keys, lists, tuples, numbers, strings, None and random generators
-(by their state). Decoding never runs code and rejects anything else, so whatever a
-student's function returns, the grader only ever sees plain data.
+The kernel is a function server. The grader runs every test cell itself
+(autograder/referee.py) and, when a test calls one of the student's functions,
+asks the kernel to call it. The two talk over a unix socket, while the kernel runs
+the one cell `serve(address)`; nothing else the kernel says (outputs, results,
+reply status) reaches a verdict.
 
-Objects of the grader that stand for code (a function to run in the kernel, a
-recorder of callbacks) encode themselves as {"function": ...} with a `__wire__()`
-method; the kernel side turns them back into functions with `decode(..., functions=...)`.
+Values cross as JSON: arrays as .npy bytes (numeric or bool, never pickled),
+dicts with string keys, lists, tuples, numbers, strings, None and random
+generators (by their state). Decoding never runs code and rejects anything else.
+A function crosses by name: {"function": {"student": NAME}} is the notebook's
+function NAME, {"function": {"grader": ID}} a function of the grader (a hidden
+test's callback, or a reference function standing in for a student's), which the
+kernel can only call back, never read.
 
-On a socket, a message is a JSON document preceded by its length in bytes (8 bytes,
-big-endian): `send` and `receive`.
+On the socket, a message is a JSON document preceded by its length in bytes (8
+bytes, big-endian). Either end may ask while it waits for an answer, so a call
+may call back, and a callback may call again:
+
+    grader -> kernel  {"lookup": [NAME, ...]}
+                      -> {"names": {NAME: {"function": true} | {"value": V}}}
+                         (a name the notebook does not define, or whose value cannot cross, is left out)
+                      {"call": NAME, "args": [...], "kwargs": {...}, "errstate": {...},
+                       "standins": {NAME: FUNCTION}}
+                      -> {"outcome": {"value": V} | {"error": [TYPE, MESSAGE]},
+                          "args": [the arguments after the call, or None], "warnings": [[CATEGORY, MESSAGE]]}
+    kernel -> grader  {"callback": ID, "args": [...], "kwargs": {...}}
+                      -> {"outcome": {"value": V} | {"error": [TYPE, MESSAGE]}}
+
+During a call, each stand-in replaces the notebook's function of its name, so a
+function graded on its own calls the reference (in the grader) where it calls an
+earlier exercise; the notebook's own function is put back afterwards.
+
+This module is the kernel's whole view of the grader: `Kernel.install` sends its
+source into the kernel, which cannot import the grader's packages.
 """
 import base64
 import io
 import json
+import socket
+import warnings
 
 import numpy as np
+
+MAX_MESSAGE_BYTES = 2**30
 
 
 class WireError(TypeError):
     """A value that cannot cross between the grader and the kernel."""
 
 
-def encode(value):
-    """A JSON-able description of `value`."""
-    if hasattr(value, "__wire__"):
-        return value.__wire__()
+class HungUp(ConnectionError):
+    """The other end stopped answering."""
+
+
+def encode(value, functions=None):
+    """A JSON-able description of `value`; `functions(f)` describes a callable (else refused)."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, (np.integer, np.floating)):
@@ -43,17 +70,19 @@ def encode(value):
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise WireError("a dict whose keys are not all strings, which cannot be graded")
-        return {"dict": {key: encode(item) for key, item in value.items()}}
+        return {"dict": {key: encode(item, functions) for key, item in value.items()}}
     if isinstance(value, (list, tuple)):
-        return {type(value).__name__: [encode(item) for item in value]}
+        return {type(value).__name__: [encode(item, functions) for item in value]}
     if isinstance(value, np.random.Generator):
         return {"generator": value.bit_generator.state}
+    if callable(value) and functions is not None:
+        return {"function": functions(value)}
     raise WireError(f"a {type(value).__name__}, which cannot be graded")
 
 
 def decode(data, functions=None):
-    """The value `data` describes. `functions(description)` makes a callable of an
-    encoded function; without it, encoded functions are refused."""
+    """The value `data` describes; `functions(description)` makes a callable of an encoded
+    function (else it is refused)."""
     if data is None or isinstance(data, (bool, str)):
         return data
     if not isinstance(data, dict) or len(data) not in (1, 2):
@@ -83,31 +112,146 @@ def decode(data, functions=None):
     raise WireError(f"unexpected data on the wire: {kind}")
 
 
-def send(connection, message):
-    """Send the JSON-able `message` on the socket `connection`."""
-    data = json.dumps(message).encode("utf-8")
-    connection.sendall(len(data).to_bytes(8, "big") + data)
-
-
-def receive(connection, max_bytes):
-    """The next message on `connection`, or None if the other end hung up; a message
-    longer than `max_bytes` raises WireError."""
-    header = _read(connection, 8)
-    if header is None:
+def encode_or_none(value, functions=None):
+    """encode(value), or None for a value that cannot cross."""
+    try:
+        return encode(value, functions)
+    except WireError:
         return None
-    length = int.from_bytes(header, "big")
-    if length > max_bytes:
-        raise WireError(f"a message of {length} bytes, over the limit of {max_bytes}")
-    data = _read(connection, length)
-    return None if data is None else json.loads(data)
 
 
-def _read(connection, size):
-    """Exactly `size` bytes from `connection`, or None if it closes first."""
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = connection.recv(min(size - len(chunks), 2**20))
-        if not chunk:
+class Peer:
+    """One end of the socket: `ask` sends a request and waits for its outcome, answering the
+    other end's requests in the meantime with `handlers` ({message key: handler(message)})."""
+
+    def __init__(self, connection, handlers, max_bytes=MAX_MESSAGE_BYTES):
+        self.connection, self.handlers, self.max_bytes = connection, handlers, max_bytes
+
+    def ask(self, request):
+        """The other end's answer to `request` (a dict)."""
+        self.send(request)
+        return self.wait()
+
+    def wait(self):
+        """Answer requests until an answer ({"outcome"} or {"names"}) comes; return it."""
+        while True:
+            message = self.receive()
+            if message is None:
+                raise HungUp("the other end hung up")
+            if not isinstance(message, dict) or len(message) == 0:
+                raise WireError("unexpected message on the wire")
+            kind = next(iter(message))
+            if kind in ("outcome", "names"):
+                return message
+            if kind not in self.handlers:
+                raise WireError(f"unexpected request on the wire: {kind}")
+            self.send(self.handlers[kind](message))
+
+    def send(self, message):
+        data = json.dumps(message).encode("utf-8")
+        self.connection.sendall(len(data).to_bytes(8, "big") + data)
+
+    def receive(self):
+        """The next message, or None if the other end hung up."""
+        header = self._read(8)
+        if header is None:
             return None
-        chunks += chunk
-    return bytes(chunks)
+        length = int.from_bytes(header, "big")
+        if length > self.max_bytes:
+            raise WireError(f"a message of {length} bytes, over the limit of {self.max_bytes}")
+        data = self._read(length)
+        return None if data is None else json.loads(data)
+
+    def _read(self, size):
+        chunks = bytearray()
+        while len(chunks) < size:
+            chunk = self.connection.recv(min(size - len(chunks), 2**20))
+            if not chunk:
+                return None
+            chunks += chunk
+        return bytes(chunks)
+
+
+def error_outcome(error):
+    """An exception as an outcome: its type's name and its message."""
+    return {"error": [type(error).__name__, str(error)]}
+
+
+# The kernel's end. Nothing here is trusted: a student's code can change it, but then it can
+# only misreport what its own functions return, and the grader judges those values.
+
+def serve(address):
+    """Answer the grader's requests on the unix socket at `address` until it hangs up."""
+    from IPython import get_ipython
+    namespace = get_ipython().user_ns
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.connect(address)
+        peer = Peer(connection, {})
+        peer.handlers.update(lookup=lambda request: _lookup(namespace, request["lookup"]),
+                             call=lambda request: _call(namespace, peer, request))
+        while (request := peer.receive()) is not None:
+            kind = next(iter(request))
+            peer.send(peer.handlers[kind](request))
+
+
+def _lookup(namespace, names):
+    """What each name of the notebook is: a function or a value."""
+    found = {}
+    for name in names:
+        value = namespace.get(name)
+        if callable(value):
+            found[name] = {"function": True}
+        elif name in namespace:
+            try:
+                found[name] = {"value": encode(value)}
+            except WireError:
+                pass
+    return {"names": found}
+
+
+def _call(namespace, peer, request):
+    """Call the notebook's function, the stand-ins in place; its outcome."""
+    functions = _functions(namespace, peer)
+    args = decode(request["args"], functions)
+    kwargs = decode(request["kwargs"], functions)
+    standins = {name: decode(f, functions) for name, f in request["standins"].items()}
+    function = namespace.get(request["call"])
+    own = {name: namespace[name] for name in standins if name in namespace}
+    outcome = {}
+    with warnings.catch_warnings(record=True) as caught, np.errstate(**request["errstate"]):
+        warnings.simplefilter("always")
+        namespace.update(standins)
+        try:
+            if not callable(function):
+                raise NameError(f"name '{request['call']}' is not defined: run the cell that defines it")
+            value = function(*args, **kwargs)
+        except Exception as error:  # the student's error is reported, not raised here
+            outcome = error_outcome(error)
+        else:
+            try:
+                outcome = {"value": encode(value)}
+            except WireError as error:
+                outcome = {"error": ["TypeError", f"{request['call']} returned {error}"]}
+        finally:
+            for name in standins:
+                namespace.pop(name, None)
+            namespace.update(own)
+    return {"outcome": outcome, "args": [encode_or_none(arg) for arg in args],
+            "warnings": [[w.category.__name__, str(w.message)] for w in caught]}
+
+
+def _functions(namespace, peer):
+    """How the kernel turns an encoded function into one it can call."""
+    def make(description):
+        if "student" in description:
+            return namespace.get(description["student"])
+        ident = description["grader"]
+
+        def call_grader(*args, **kwargs):
+            answer = peer.ask({"callback": ident, "args": encode(list(args)), "kwargs": encode(kwargs)})
+            outcome = answer["outcome"]
+            if "error" in outcome:
+                raise RuntimeError(": ".join(outcome["error"]))
+            return decode(outcome["value"])
+        return call_grader
+    return make

@@ -174,6 +174,7 @@ def autograde(root, assignment_id, student_id, hidden_paths=()):
     """Grade the submission; returns the result dict written to result.json."""
     overrides = Config()
     overrides.ProgressExecute.progress_file = str(Path(root, "progress.jsonl"))
+    overrides.RefereeExecute.socket_dir = str(Path(root, "runtime"))
     overrides.SandboxedKernelManager.hidden_paths = list(hidden_paths)
     overrides.SandboxedKernelManager.readable_paths = [str(Path(root, "autograded", student_id, assignment_id))]
     overrides.Execute.shutdown_kernel = "immediate"  # all cells have run: no need to wait ~0.7 s for it to exit

@@ -1,69 +1,81 @@
-"""ProgressExecute, with the hidden tests run by the referee outside the kernel.
+"""ProgressExecute, with every test cell run by the referee in the grader (autograder/referee.py).
 
-A test cell with hidden tests runs part by part (autograder/referee.py): visible
-parts in the student's kernel, hidden parts in the grader. The cell fails at the
-first part that fails, as it would have if it had run whole: an error in a visible
-part is the kernel's own error output; a failed hidden part adds an error output
-that gives the check's message and nothing of the hidden code. Cells without hidden
-tests run as nbgrader runs them.
+The test cells are the master's, known by grade id from the gradebook; a cell of
+the submission is run as a test only when it holds one of those grade ids, and
+then the master's source is run, whatever the cell says. Every other cell runs
+in the student's kernel as it is, markers and all: it is the student's code.
+
+A test cell's outputs are the referee's verdict alone: a line saying it passed,
+or one error output with the check's message (its hint) and nothing of the test's
+code. Its nbgrader metadata is the master's, so nbgrader scores that verdict with
+the master's points.
 """
-from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_output
+from nbgrader.api import Gradebook
+from traitlets import Unicode
 
-from ..referee import Referee, split
+from ..referee import Referee
 from .progressexecute import ProgressExecute
 
 
 class RefereeExecute(ProgressExecute):
-    """Execute whose test cells' hidden parts run in the grader."""
+    """Execute whose test cells are judged in the grader."""
+
+    socket_dir = Unicode(help="the kernel's socket folder, where the referee's socket goes").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self.referee = Referee(self._call, self.timeout)
-        self._calling = False  # True while the referee's own code runs in the kernel
+        tests, setup, self.test_metadata = _master_cells(resources["nbgrader"])
+        self.referee = Referee(tests, setup, self.socket_dir, self.timeout)
         return super().preprocess(nb, resources, km)
 
-    def execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        parts = split(cell.source) if cell.cell_type == "code" else []
-        if not any(hidden for hidden, _ in parts):
-            return super().execute_cell(cell, cell_index, execution_count, store_history)
-        namespace = self.referee.namespace("\n".join(code for hidden, code in parts if hidden))
-        self._index, outputs = cell_index, []
-        for hidden, code in parts:
-            if hidden:
-                try:
-                    self.referee.run_hidden(code, namespace)
-                except DeadKernelError:
-                    raise
-                except Exception as error:  # a failed hidden test fails the cell, with its message
-                    outputs.append(new_output("error", ename=type(error).__name__, evalue=str(error),
-                                              traceback=[f"{type(error).__name__}: {error}"]))
-            else:
-                outputs += self._run_apart(code, store_history)
-            if any(output.output_type == "error" for output in outputs):
-                break
-        cell.outputs = outputs
-        return cell
+    def preprocess_cell(self, cell, resources, index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id not in self.referee.tests:
+            if cell.cell_type == "code":
+                self.referee.saw(cell.source)
+            return super().preprocess_cell(cell, resources, index)
+        cell.cell_type, cell.metadata.nbgrader = "code", self.test_metadata[grade_id]
+        cell.outputs = verdict(grade_id, self.referee.judge(grade_id, KernelCell(self, index)))
+        cell.execution_count = None
+        self.record(cell)
+        return cell, resources
 
-    def _call(self, code):
-        """Run the referee's code in the kernel; its outputs (only errors are kept)."""
-        self._calling = True
+
+class KernelCell:
+    """Runs the referee's code in the student's kernel in place of one notebook cell,
+    keeping none of its outputs and leaving the notebook's cell as it was."""
+
+    def __init__(self, executor, index):
+        self.executor, self.index = executor, index
+
+    def run(self, code):
+        cell = self.executor.nb.cells[self.index]
         try:
-            return self._run_apart(code, store_history=False)
+            ProgressExecute.execute_cell(self.executor, new_code_cell(code), self.index, store_history=False)
         finally:
-            self._calling = False
+            self.executor.nb.cells[self.index] = cell  # nbclient stores each cell it executes in the notebook
 
-    def _run_apart(self, code, store_history):
-        """Run `code` in the kernel as a cell of its own, leaving the notebook's cell in place
-        (nbclient stores each executed cell in the notebook)."""
-        cell = self.nb.cells[self._index]
-        part = new_code_cell(code)
-        try:
-            super().execute_cell(part, self._index, store_history=store_history)
-        finally:
-            self.nb.cells[self._index] = cell
-        return part.outputs
 
-    def output(self, outs, msg, display_id, cell_index):
-        if self._calling and msg["msg_type"] != "error":
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+def verdict(grade_id, failure):
+    """A test cell's outputs: that it passed, or the message of what failed it."""
+    if failure is None:
+        return [new_output("stream", name="stdout", text=f"{grade_id}: passed\n")]
+    name, message = type(failure).__name__, str(failure)
+    return [new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])]
+
+
+def _master_cells(info):
+    """From the gradebook: the test cells' sources {grade_id: source}, the sources of the other
+    locked code cells (setup), and each test cell's nbgrader metadata."""
+    with Gradebook(info["db_url"]) as gradebook:
+        notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+        answers = {cell.name for cell in notebook.solution_cells}
+        graded = {cell.name: cell.max_score for cell in notebook.grade_cells
+                  if cell.cell_type == "code" and cell.name not in answers}
+        tests = {cell.name: cell.source for cell in notebook.source_cells if cell.name in graded}
+        setup = [cell.source for cell in notebook.source_cells
+                 if cell.locked and cell.cell_type == "code" and cell.name not in graded]
+        metadata = {cell.name: {"grade": True, "grade_id": cell.name, "locked": True, "solution": False,
+                                "points": graded[cell.name], "schema_version": 3, "checksum": cell.checksum}
+                    for cell in notebook.source_cells if cell.name in graded}
+    return tests, setup, metadata
