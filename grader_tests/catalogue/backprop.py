@@ -4,6 +4,8 @@ from . import correct, mistake
 WB = "04_backprop"
 NBSRC = "nbsrc/04_backprop_mistakes.py"
 NUMGRAD = ["test_numerical_gradient", "test_numerical_gradient_restores"]
+# A wrong backward also loses its no-loop cell, whose hidden test compares it with the reference.
+BACKWARD_TESTS = ["test_backward", "test_backward_no_loop"]
 
 BACKWARD = '''
 def backward(X, Y, params, cache):
@@ -224,24 +226,24 @@ MISTAKES = [
         ''', NBSRC),
 
     # backward
-    mistake(WB, "backward-slope-of-Z", "backward", "test_backward", r"applied to the pre-activation",
+    mistake(WB, "backward-slope-of-Z", "backward", BACKWARD_TESTS, r"applied to the pre-activation",
             backward(slope2='cache["Z2"] * (1 - cache["Z2"])', slope1='cache["Z1"] * (1 - cache["Z1"])'),
             NBSRC + "; classic: sigma' applied to the wrong quantity"),
-    mistake(WB, "backward-sigmoid-of-A", "backward", "test_backward", r"derivative OF the activation",
+    mistake(WB, "backward-sigmoid-of-A", "backward", BACKWARD_TESTS, r"derivative OF the activation",
             backward(slope2="sigmoid(A2) * (1 - sigmoid(A2))", slope1="sigmoid(A1) * (1 - sigmoid(A1))"),
             "classic: sigma' applied to the wrong quantity (the activation)"),
-    mistake(WB, "backward-no-mean", "backward", "test_backward", r"did not divide by the batch size",
+    mistake(WB, "backward-no-mean", "backward", BACKWARD_TESTS, r"did not divide by the batch size",
             backward(dZ3="P - Y"), NBSRC + "; classic: no mean over the batch"),
-    mistake(WB, "backward-transposed-dW", "backward", "test_backward", r"the transpose",
+    mistake(WB, "backward-transposed-dW", "backward", BACKWARD_TESTS, r"the transpose",
             backward(dW3="dZ3.T @ A2", dW2="dZ2.T @ A1", dW1="dZ1.T @ X"), NBSRC + "; classic: transposes"),
-    mistake(WB, "backward-db-axis-1", "backward", "test_backward", r"axis 1",
+    mistake(WB, "backward-db-axis-1", "backward", BACKWARD_TESTS, r"axis 1",
             backward(db3="dZ3.sum(axis=1)", db2="dZ2.sum(axis=1)", db1="dZ1.sum(axis=1)"),
             NBSRC + "; classic: wrong sum axis"),
-    mistake(WB, "backward-db-keepdims", "backward", "test_backward", r"shape \(1, 4\).*shape of its parameter",
+    mistake(WB, "backward-db-keepdims", "backward", BACKWARD_TESTS, r"shape \(1, 4\).*shape of its parameter",
             backward(db3="dZ3.sum(axis=0, keepdims=True)", db2="dZ2.sum(axis=0, keepdims=True)",
                      db1="dZ1.sum(axis=0, keepdims=True)"),
             "classic: a (1, n) row where a rank-1 array (n,) belongs"),
-    mistake(WB, "backward-in-place-cache", "backward", "test_backward", r"modified its argument", '''
+    mistake(WB, "backward-in-place-cache", "backward", BACKWARD_TESTS, r"modified its argument", '''
         def backward(X, Y, params, cache):
             A1, A2, dZ3 = cache["A1"], cache["A2"], cache["P"]
             dZ3 -= Y
@@ -251,6 +253,20 @@ MISTAKES = [
             return {"W3": A2.T @ dZ3, "b3": dZ3.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0),
                     "W1": X.T @ dZ1, "b1": dZ1.sum(axis=0)}
         ''', NBSRC + "; classic: mutated input"),
+    mistake(WB, "backward-loop-examples", "backward", "test_backward_no_loop", r"backward uses a Python for loop", '''
+        def backward(X, Y, params, cache):
+            A1, A2, P = cache["A1"], cache["A2"], cache["P"]
+            N = X.shape[0]
+            grads = {"W1": 0.0, "b1": 0.0, "W2": 0.0, "b2": 0.0, "W3": 0.0, "b3": 0.0}
+            for i in range(N):
+                dz3 = (P[i] - Y[i]) / N
+                dz2 = (params["W3"] @ dz3) * A2[i] * (1 - A2[i])
+                dz1 = (params["W2"] @ dz2) * A1[i] * (1 - A1[i])
+                for layer, a_prev, dz in ((3, A2[i], dz3), (2, A1[i], dz2), (1, X[i], dz1)):
+                    grads[f"W{layer}"] = grads[f"W{layer}"] + np.outer(a_prev, dz)
+                    grads[f"b{layer}"] = grads[f"b{layer}"] + dz
+            return grads
+        ''', "classic: backprop one example at a time, as the per-example equations read"),
 ]
 
 CORRECT = [
@@ -402,6 +418,18 @@ CORRECT = [
                 if layer > 1:
                     dZ = (dZ @ params[f"W{layer}"].T) * A_prev * (1 - A_prev)
             return grads
+        '''),
+    correct(WB, "C", "backward", "a loop over the layers by range(3, 0, -1), the dict built by a comprehension", '''
+        def backward(X, Y, params, cache):
+            activations = [np.asarray(X, dtype=float), cache["A1"], cache["A2"]]
+            dZ = (cache["P"] - Y) / X.shape[0]
+            dW, db = {}, {}
+            for layer in range(3, 0, -1):
+                A_prev = activations[layer - 1]
+                dW[layer], db[layer] = A_prev.T @ dZ, np.sum(dZ, axis=0)
+                if layer > 1:
+                    dZ = (dZ @ params[f"W{layer}"].T) * A_prev * (1 - A_prev)
+            return {f"{kind}{layer}": grad[layer] for layer in (1, 2, 3) for kind, grad in zip(("W", "b"), (dW, db))}
         '''),
     correct(WB, "B", "backward", "einsum, means over the batch, the slopes from Z with scipy.special.expit", '''
         from scipy.special import expit

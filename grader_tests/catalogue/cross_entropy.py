@@ -3,7 +3,12 @@ from . import correct, mistake
 
 WB = "03_cross_entropy"
 NBSRC = "nbsrc/03_cross_entropy_mistakes.py"
-LOGITS = ["test_cross_entropy_from_logits", "test_cross_entropy_from_logits_stability"]
+# A wrong function also loses its no-loop cell, whose hidden test compares it with the reference.
+PROBS = ["test_correct_class_probs", "test_correct_class_probs_no_loop"]
+ENTROPIES = ["test_cross_entropies", "test_cross_entropies_no_loop"]
+MEAN = ["test_mean_cross_entropy", "test_mean_cross_entropy_no_loop"]
+LOGITS = ["test_cross_entropy_from_logits", "test_cross_entropy_from_logits_stability",
+          "test_cross_entropy_from_logits_no_loop"]
 
 MISTAKES = [
     # cross_entropy_single
@@ -55,33 +60,38 @@ MISTAKES = [
         ''', NBSRC + "; classic: hard-coded sizes"),
 
     # correct_class_probs
-    mistake(WB, "probs-axis0", "correct_class_probs", "test_correct_class_probs", r"axis 0", '''
+    mistake(WB, "probs-axis0", "correct_class_probs", PROBS, r"axis 0", '''
         def correct_class_probs(P, Y):
             return np.sum(P * Y, axis=0)
         ''', NBSRC + "; classic: wrong sum axis"),
-    mistake(WB, "probs-P-colon-y", "correct_class_probs", "test_correct_class_probs", r"P\[:, y\]", '''
+    mistake(WB, "probs-P-colon-y", "correct_class_probs", PROBS, r"P\[:, y\]", '''
         def correct_class_probs(P, Y):
             return P[:, np.argmax(Y, axis=1)]
         ''', NBSRC),
-    mistake(WB, "probs-no-sum", "correct_class_probs", "test_correct_class_probs", r"sum each row", '''
+    mistake(WB, "probs-no-sum", "correct_class_probs", PROBS, r"sum each row", '''
         def correct_class_probs(P, Y):
             return P * Y
         ''', NBSRC),
-    mistake(WB, "probs-keepdims", "correct_class_probs", "test_correct_class_probs", r"shape \(N,\)", '''
+    mistake(WB, "probs-keepdims", "correct_class_probs", PROBS, r"shape \(N,\)", '''
         def correct_class_probs(P, Y):
             return np.sum(P * Y, axis=1, keepdims=True)
         ''', "classic: a column (N, 1) where a rank-1 array (N,) belongs"),
+    mistake(WB, "probs-loop", "correct_class_probs", "test_correct_class_probs_no_loop",
+            r"correct_class_probs uses a Python comprehension", '''
+        def correct_class_probs(P, Y):
+            return np.array([P[i] @ Y[i] for i in range(len(P))])
+        ''', "classic: a loop over the examples where numpy works on the whole batch"),
 
     # cross_entropies
-    mistake(WB, "entropies-log10", "cross_entropies", "test_cross_entropies", r"log10", '''
+    mistake(WB, "entropies-log10", "cross_entropies", ENTROPIES, r"log10", '''
         def cross_entropies(P, Y):
             return -np.log10(correct_class_probs(P, Y))
         ''', NBSRC + "; classic: log10 for ln"),
-    mistake(WB, "entropies-no-minus", "cross_entropies", "test_cross_entropies", r"minus sign", '''
+    mistake(WB, "entropies-no-minus", "cross_entropies", ENTROPIES, r"minus sign", '''
         def cross_entropies(P, Y):
             return np.log(correct_class_probs(P, Y))
         ''', NBSRC),
-    mistake(WB, "entropies-mean", "cross_entropies", "test_cross_entropies", r"returned one number", '''
+    mistake(WB, "entropies-mean", "cross_entropies", ENTROPIES, r"returned one number", '''
         def cross_entropies(P, Y):
             return np.mean(-np.log(correct_class_probs(P, Y)))
         ''', NBSRC),
@@ -90,21 +100,38 @@ MISTAKES = [
         def cross_entropies(P, Y):
             return -np.sum(Y * np.log(P), axis=1)
         ''', "classic: the log of every probability, zeros included"),
+    mistake(WB, "entropies-loop", "cross_entropies", "test_cross_entropies_no_loop",
+            r"cross_entropies uses a Python for loop", '''
+        def cross_entropies(P, Y):
+            p = correct_class_probs(P, Y)
+            losses = np.empty(len(p))
+            for i in range(len(p)):
+                losses[i] = -np.log(p[i])
+            return losses
+        ''', "classic: a loop over the examples where numpy works on the whole batch"),
 
     # mean_cross_entropy
-    mistake(WB, "mean-sum", "mean_cross_entropy", "test_mean_cross_entropy", r"did not divide by the batch size", '''
+    mistake(WB, "mean-sum", "mean_cross_entropy", MEAN, r"did not divide by the batch size", '''
         def mean_cross_entropy(P, Y):
             return float(np.sum(cross_entropies(P, Y)))
         ''', NBSRC + "; classic: no mean over the batch"),
-    mistake(WB, "mean-over-C", "mean_cross_entropy", "test_mean_cross_entropy", r"number of classes", '''
+    mistake(WB, "mean-over-C", "mean_cross_entropy", MEAN, r"number of classes", '''
         def mean_cross_entropy(P, Y):
             return float(np.sum(cross_entropies(P, Y)) / P.shape[1])
         ''', NBSRC),
-    mistake(WB, "mean-all-entries", "mean_cross_entropy", "test_mean_cross_entropy", r"all N \* C entries", '''
+    mistake(WB, "mean-all-entries", "mean_cross_entropy", MEAN, r"all N \* C entries", '''
         def mean_cross_entropy(P, Y):
             with np.errstate(divide="ignore", invalid="ignore"):
                 return float(-np.nanmean(Y * np.log(P)))
         ''', NBSRC),
+    mistake(WB, "mean-loop", "mean_cross_entropy", "test_mean_cross_entropy_no_loop",
+            r"mean_cross_entropy uses a Python for loop", '''
+        def mean_cross_entropy(P, Y):
+            total = 0.0
+            for loss in cross_entropies(P, Y):
+                total += loss
+            return float(total / len(P))
+        ''', "classic: a loop over the examples where numpy works on the whole batch"),
 
     # binary_cross_entropy
     mistake(WB, "bce-swapped", "binary_cross_entropy", "test_binary_cross_entropy", r"swap", '''
@@ -160,6 +187,15 @@ MISTAKES = [
             log_P = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
             return float(-np.sum(log_P * Y))
         ''', NBSRC + "; classic: no mean over the batch"),
+    mistake(WB, "logits-loop", "cross_entropy_from_logits", "test_cross_entropy_from_logits_no_loop",
+            r"cross_entropy_from_logits uses a Python for loop", '''
+        def cross_entropy_from_logits(Z, Y):
+            losses = []
+            for z, y_row in zip(Z, Y):
+                m = np.max(z)
+                losses.append(m + np.log(np.sum(np.exp(z - m))) - z @ y_row)
+            return float(np.mean(losses))
+        ''', "classic: log-sum-exp one example at a time"),
 ]
 
 CORRECT = [

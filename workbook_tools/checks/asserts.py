@@ -2,10 +2,14 @@
 
 Every failed check raises `Hint`, an AssertionError whose message names the
 likely mistake. `call` runs a student's function safely (on copies of its
-arguments, with warnings turned into hints) and `agrees` compares it with a
-reference implementation without ever printing the reference's values.
+arguments, with warnings turned into hints), `agrees` compares it with a
+reference implementation without ever printing the reference's values, and
+`python_loop` finds the Python loop in a function that must be vectorised.
 """
+import ast
 import copy
+import inspect
+import textwrap
 import warnings
 
 import numpy as np
@@ -106,3 +110,62 @@ def _same(a, b):
     if isinstance(a, np.random.Generator) or callable(a):
         return True
     return a == b or (a != a and b != b)
+
+
+def python_loop(f):
+    """The first Python loop in f's source whose length the source does not fix, or None.
+
+    Returns a description such as "for loop `for i in range(len(P))`". What counts:
+    - every `while` loop;
+    - a `for` loop or a comprehension (list, set, dict or generator: a loop in one line),
+      unless everything it runs over is fixed by the source itself: a literal tuple, list or
+      set (`for name in ("W1", "W2")`), `range` of literal numbers (`for layer in
+      range(3, 0, -1)`), or `reversed`, `enumerate` or `zip` of those. So a loop over the
+      three layers of a network is allowed, a loop over the examples of a batch is not.
+    The source is `f.__source__` when f has one (a student's function called from the
+    grader, which holds the text of its `def`), else `inspect.getsource(f)`. None also when
+    the source is unknown or does not parse.
+    """
+    source = getattr(f, "__source__", None)
+    try:
+        if not isinstance(source, str):
+            source = inspect.getsource(f)
+        source = textwrap.dedent(source)
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.While):
+            kind = "while loop"
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and not _fixed_length(node.iter):
+            kind = "for loop"
+        elif (isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp))
+              and not all(_fixed_length(g.iter) for g in node.generators)):
+            kind = "comprehension (a loop in one line)"
+        else:
+            continue
+        first_line = ast.get_source_segment(source, node).split("\n")[0]
+        return f"{kind} `{first_line.strip().rstrip(':')}`"
+    return None
+
+
+def _fixed_length(iterable):
+    """True when the source alone fixes what the node `iterable` runs over (see python_loop)."""
+    if isinstance(iterable, (ast.Tuple, ast.List, ast.Set)):
+        return True
+    if not (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name)):
+        return False
+    if iterable.func.id == "range":
+        return all(map(_literal, iterable.args))
+    if iterable.func.id in ("reversed", "enumerate", "zip"):
+        return bool(iterable.args) and all(map(_fixed_length, iterable.args))
+    return False
+
+
+def _literal(node):
+    """True when the expression node is a literal, such as 3 or -1."""
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .asserts import Hint, call, expect
+from .asserts import Hint, call, expect, python_loop
 
 # The office-hours example: w = [w1..w6], x = [x1, x2], target y = 1.
 SEED_W, SEED_X, SEED_Y = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 1.0], 1
@@ -311,17 +311,21 @@ def tiny_update(f):
     expect(np.allclose(got, want), f"tiny_update(w, grads, 0.1) should be w - 0.1 * grads = {want}, not {got}")
 
 
+# The small batch backward is checked on: N=3, D=2, H1=4, H2=2, C=4.
+BATCH_X = np.array([[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]])
+BATCH_Y = np.eye(4)[[2, 0, 3]]
+BATCH_PARAMS = {"W1": np.array([[0.2, -0.5, 0.9, 0.1], [-0.7, 0.4, 0.3, -0.2]]),
+                "b1": np.array([0.1, -0.1, 0.0, 0.2]),
+                "W2": np.array([[0.6, -0.3], [-0.4, 0.8], [0.5, 0.1], [-0.9, 0.7]]),
+                "b2": np.array([0.05, -0.15]),
+                "W3": np.array([[1.0, -0.6, 0.3, -0.2], [-0.5, 0.9, -0.8, 0.4]]),
+                "b3": np.array([0.1, 0.0, -0.1, 0.2])}
+
+
 def backward(f, forward):
-    """Shapes, then values, of the gradients on a small batch: N=3, D=2, H1=4, H2=2, C=4."""
+    """Shapes, then values, of the gradients on the small batch BATCH_X, BATCH_Y, BATCH_PARAMS."""
     __tracebackhide__ = True
-    X = np.array([[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8]])
-    Y = np.eye(4)[[2, 0, 3]]
-    params = {"W1": np.array([[0.2, -0.5, 0.9, 0.1], [-0.7, 0.4, 0.3, -0.2]]),
-              "b1": np.array([0.1, -0.1, 0.0, 0.2]),
-              "W2": np.array([[0.6, -0.3], [-0.4, 0.8], [0.5, 0.1], [-0.9, 0.7]]),
-              "b2": np.array([0.05, -0.15]),
-              "W3": np.array([[1.0, -0.6, 0.3, -0.2], [-0.5, 0.9, -0.8, 0.4]]),
-              "b3": np.array([0.1, 0.0, -0.1, 0.2])}
+    X, Y, params = BATCH_X, BATCH_Y, BATCH_PARAMS
     right = {"W1": [[-0.0259350395, 0.0305959726, -0.0082455805, 0.0464447248],
                     [0.007119381, -0.0157939098, 0.0009681077, -0.0172737943]],
              "b1": [-0.0160839192, 0.022578668, -0.0027553557, 0.0310012577],
@@ -400,6 +404,19 @@ def backward(f, forward):
     for name, prev in [("W2", "A1"), ("W1", "X")]:
         expect(np.allclose(got[name], want[name]),
                f"d{name} is wrong while d{name.replace('W', 'b')} is right: d{name} = {prev}.T @ dZ{name[1]}")
+
+
+def backward_no_loop(f, forward):
+    """backward computes each layer's gradients for the whole batch at once, without a loop
+    over the examples (a loop over the three layers is allowed: see asserts.python_loop)."""
+    __tracebackhide__ = True
+    call(f, BATCH_X, BATCH_Y, BATCH_PARAMS, forward(BATCH_X, BATCH_PARAMS))  # it must run before its form matters
+    loop = python_loop(f)
+    expect(loop is None,
+           f"backward uses a Python {loop}: each gradient is one matrix expression for the whole "
+           "batch (dW3 = A2.T @ dZ3 already sums over the examples, db3 = dZ3.sum(axis=0)). "
+           "Write it without a loop over the examples; a loop over the three layers is fine when "
+           "it runs over numbers written out, such as `for layer in (3, 2, 1)`")
 
 
 def _on_copies(f, *args):

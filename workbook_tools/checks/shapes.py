@@ -3,13 +3,9 @@
 The checks run on a small layer worked out by hand, with distinct sizes N = 4 examples,
 D = 2 inputs and H = 3 units, so that a transposed product or a misplaced bias shows up.
 """
-import ast
-import inspect
-import textwrap
-
 import numpy as np
 
-from .asserts import Hint, call, expect
+from .asserts import Hint, call, expect, python_loop
 
 # The hand-made layer: X is (N, D) = (4, 2), W is (D, H) = (2, 3), b is (H,) = (3,).
 X = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5], [-2.0, 1.0]])
@@ -173,7 +169,7 @@ def preactivations_no_loop(f):
     """preactivations is one matrix product and a broadcast addition, without Python loops."""
     __tracebackhide__ = True
     _layer(f, "preactivations", X, W, B)  # it must run before its form matters
-    loop = _python_loop(f)
+    loop = python_loop(f)
     expect(loop is None,
            f"preactivations uses a Python {loop}: the whole batch is one matrix product X @ W, "
            "and numpy adds b to every row by broadcasting. Write it without a loop")
@@ -236,21 +232,3 @@ def _unit(f, x, W, b, j):
                               f"of shape {np.shape(got)}")
     return float(got)
 
-
-def _python_loop(f):
-    """The kind of the first Python loop in f's source that does not just run over a literal
-    tuple or list (like `for a in (X, W, b)`), or None (also when the source is unknown)."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(f)))
-    except (OSError, TypeError, SyntaxError):
-        return None
-    literal = (ast.Tuple, ast.List, ast.Set)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.While):
-            return "while loop"
-        if isinstance(node, (ast.For, ast.AsyncFor)) and not isinstance(node.iter, literal):
-            return "for loop"
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
-            if not all(isinstance(g.iter, literal) for g in node.generators):
-                return "comprehension (a loop in one line)"
-    return None
