@@ -123,16 +123,25 @@ def python_loop(f):
       range(3, 0, -1)`), or `reversed`, `enumerate` or `zip` of those. So a loop over the
       three layers of a network is allowed, a loop over the examples of a batch is not.
     The source is `f.__source__` when f has one (a student's function called from the
-    grader, which holds the text of its `def`), else `inspect.getsource(f)`. None also when
-    the source is unknown or does not parse.
+    grader, which holds the text of its `def`, or None when the notebook bound the name
+    otherwise: that raises Hint, since a rule about the source cannot be checked without
+    it), else `inspect.getsource(f)`. None when that source is unknown or does not parse.
     """
-    source = getattr(f, "__source__", None)
-    try:
-        if not isinstance(source, str):
+    __tracebackhide__ = True
+    if hasattr(f, "__source__"):
+        expect(f.__source__ is not None,
+               f"{f.__name__} is not defined by a `def` statement in the notebook, so its form cannot be "
+               "checked: define it with `def` in its own cell")
+        source = f.__source__
+    else:
+        try:
             source = inspect.getsource(f)
-        source = textwrap.dedent(source)
+        except (OSError, TypeError):
+            return None
+    source = textwrap.dedent(source)
+    try:
         tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError):
+    except SyntaxError:
         return None
     for node in ast.walk(tree):
         if isinstance(node, ast.While):
