@@ -180,10 +180,12 @@ def error_outcome(error):
 # The kernel's end. Nothing here is trusted: a student's code can change it, but then it can
 # only misreport what its own functions return, and the grader judges those values.
 
-def serve(address):
-    """Answer the grader's requests on the unix socket at `address` until it hangs up."""
-    from IPython import get_ipython
-    namespace = get_ipython().user_ns
+def serve(address, namespace=None):
+    """Answer the grader's requests on the unix socket at `address` until it hangs up, about
+    the names in `namespace` (by default the notebook's)."""
+    if namespace is None:
+        from IPython import get_ipython
+        namespace = get_ipython().user_ns
     with socket.socket(socket.AF_UNIX) as connection:
         connection.connect(address)
         peer = Peer(connection, {})

@@ -175,7 +175,8 @@ def _tampered():
         "hard-coded": (complete_notebook("01_sigmoid", relu="def relu(z):\n    return np.array([[0.0, 0.0], [0.5, 3.0]])\n"),
                        "graded", {"test_relu"}),
         "nbformat-3": (v3.encode(), "wrong-assignment", everything),
-        # sigmoid's tests moved after test_sigmoid_derivative, which loads the reference sigmoid
+        # sigmoid's tests moved after test_sigmoid_derivative, where the reference sigmoid stood in for
+        # the student's during the calls: it must not linger and grade the student's sigmoid
         "reordered-tests": (_moved_to_end(complete_notebook("01_sigmoid", sigmoid="def sigmoid(z):\n    return z\n"),
                                           ["test_sigmoid", "test_sigmoid_stability"]),
                             "graded", {"test_sigmoid", "test_sigmoid_stability"}),

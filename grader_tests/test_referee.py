@@ -1,36 +1,48 @@
-"""The referee's pieces: splitting test cells, data on the wire, the reference loaded into a kernel.
+"""The referee's pieces: the names a test cell uses, values and calls on the wire, both ends.
 
-The end-to-end proofs (right answers earn the points, cheats earn none) are in test_grading.py
-and test_hostile.py; these tests pin down the parts they rely on.
+The end-to-end proofs (right answers earn the points, attacks earn none) are in test_grading.py,
+test_hostile.py and test_trust.py; these tests pin down the parts they rely on. The kernel's end
+runs here in a thread, on a plain dict standing for the notebook's namespace.
 """
 import base64
-import importlib
 import inspect
 import io
-import textwrap
+import socket
+import threading
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
-from autograder.referee import KernelFunction, Recorder, bound_names, free_names, is_reference, reference_definition, split
+from autograder import wire
+from autograder.referee import Channel, Referee, StudentFunction, free_names, setup_imports
 from autograder.wire import WireError, decode, encode
+from solutions import activations as ref
 
 
-def test_split_keeps_visible_and_hidden_parts_in_order():
-    source = ("### BEGIN HIDDEN TESTS\nsoftmax = ref.softmax\n### END HIDDEN TESTS\ncheck.forward(forward)\n"
-              "### BEGIN HIDDEN TESTS\nagrees(forward, ref.forward, X)\n### END HIDDEN TESTS")
-    assert split(source) == [(True, "softmax = ref.softmax\n"), (False, "\ncheck.forward(forward)\n"),
-                             (True, "agrees(forward, ref.forward, X)\n")]
-    assert split("check.relu(relu)") == [(False, "check.relu(relu)")]
-
-
-def test_student_functions_are_the_names_a_hidden_part_uses_but_never_defines():
+def test_a_test_cell_uses_the_names_it_reads_but_never_binds():
     code = ("from solutions import forward_pass as ref\nrng = np.random.default_rng(1)\n"
             "def batch(n):\n    return ref.softmax(rng.normal(size=(n, 3)))\n"
             "for shape in [(2, 3)]:\n    agrees(softmax, ref.softmax, batch(2))\nsoftmax2 = [x for x in range(3)]\n")
     assert free_names(code) == {"np", "agrees", "softmax"}
-    assert bound_names("forward, softmax = ref.forward, ref.softmax\nimport numpy as np\nx += 1") == \
-        {"forward", "softmax", "np", "x"}
+
+
+def test_the_setup_imports_a_test_uses_are_imported_in_the_grader():
+    setup = "import numpy as np\nimport warnings\nfrom workbook_tools.checks import activations as check\nX = 3\n"
+    imported = setup_imports([setup], {"np", "check", "X", "sigmoid"})
+    assert imported["np"] is np and imported["check"].__name__ == "workbook_tools.checks.activations"
+    assert set(imported) == {"np", "check"}  # X and sigmoid are the notebook's, asked of the kernel
+
+
+def test_the_referee_remembers_each_name_s_last_plain_def():
+    referee = Referee({}, [], "/tmp", 5)
+    referee.saw("import numpy as np\n\ndef relu(z):\n    return np.maximum(0, z)\n\nx = 1\n")
+    referee.saw("%timeit relu(3)\ndef sigmoid(z):\n    for i in z:\n        pass\n")
+    assert referee.definitions["relu"] == "def relu(z):\n    return np.maximum(0, z)"
+    assert referee.definitions["sigmoid"].startswith("def sigmoid(z):\n    for i in z")
+    referee.saw("relu = lambda z: z\nif True:\n    def sigmoid(z):\n        return z\n")
+    assert referee.definitions["relu"] is None and referee.definitions["sigmoid"] is None
 
 
 VALUES = [None, True, "text", 3, -2.5, float("nan"), np.float64(0.25), np.int64(7),
@@ -52,8 +64,8 @@ def test_a_random_generator_crosses_with_its_state():
     assert np.array_equal(copy.normal(size=4), rng.normal(size=4))
 
 
-@pytest.mark.parametrize("value", [np.array([object()]), np.array(["a", "b"]), {1: 2}, {1, 2}, object()],
-                         ids=["object-array", "string-array", "int-keys", "set", "object"])
+@pytest.mark.parametrize("value", [np.array([object()]), np.array(["a", "b"]), {1: 2}, {1, 2}, object(), len],
+                         ids=["object-array", "string-array", "int-keys", "set", "object", "function"])
 def test_what_is_not_plain_data_is_refused(value):
     with pytest.raises(WireError, match="cannot be graded"):
         encode(value)
@@ -67,32 +79,128 @@ def test_decoding_never_unpickles_or_calls():
     with pytest.raises(WireError):
         decode({"generator": {"bit_generator": "Generator"}})  # not a bit generator
     with pytest.raises(WireError):
-        decode({"function": {"source": "print('hi')", "env": {"dict": {}}}})  # only the kernel side makes functions
+        decode({"function": {"grader": "0"}})  # only an end that can call back makes functions
 
 
-def test_kernel_functions_and_recorders_work_here_and_say_how_to_rebuild_them():
-    f = KernelFunction("lambda v: float(np.sum(A * v))", A=np.arange(3.0))
-    assert f(np.ones(3)) == 3.0
-    assert f.__wire__()["function"]["source"] == "lambda v: float(np.sum(A * v))"
-    record = Recorder()
-    record(1, history={"loss": [0.5]})
-    assert record.calls == [(1, {"loss": [0.5]})]
+NOTEBOOK = '''
+import numpy as np
+
+def sigmoid(z):
+    return np.full(np.shape(z), 0.25)             # the student's own, wrong on purpose
+
+def sigmoid_derivative(z):
+    s = sigmoid(z)
+    return s * (1 - s)
+
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        old = x.flat[i]
+        x.flat[i] = old + h
+        up = f(x)
+        x.flat[i] = old - h
+        grad.flat[i] = (up - f(x)) / (2 * h)
+        x.flat[i] = old
+    return grad
+
+def scale_in_place(a):
+    a *= 2
+    return None
+
+def warns(z):
+    return np.log(np.asarray(z, dtype=float) - 1)
+
+def bad_axis(a):
+    return np.sum(a, axis=5)
+
+def returns_a_set():
+    return {1, 2}
+
+learning_rate = 0.5
+notebook_set = {1, 2}
+'''
 
 
-def reference_functions():
-    """Every function of the reference package."""
-    modules = [importlib.import_module(f"solutions.{name}") for name in
-               ("shapes", "activations", "forward_pass", "cross_entropy", "backprop", "training")]
-    return [(name, f) for m in modules for name, f in vars(m).items() if is_reference(f) and f.__module__ == m.__name__]
+@contextmanager
+def kernel_end(tmp_path):
+    """A Channel to a kernel end serving a namespace built from NOTEBOOK; yields (channel,
+    namespace, every message the kernel received)."""
+    namespace, received = {}, []
+    exec(NOTEBOOK, namespace)
+    address = str(tmp_path / "s")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(address)
+    listener.listen(1)
+    original = wire.Peer.receive
+
+    def spy(peer):
+        message = original(peer)
+        if peer.max_bytes == wire.MAX_MESSAGE_BYTES:  # the kernel's end
+            received.append(message)
+        return message
+
+    wire.Peer.receive = spy
+    server = threading.Thread(target=wire.serve, args=(address, namespace), daemon=True)
+    server.start()
+    connection, _ = listener.accept()
+    try:
+        yield Channel(connection), namespace, received
+    finally:
+        wire.Peer.receive = original
+        connection.close()
+        server.join(5)
+        listener.close()
 
 
-@pytest.mark.parametrize("name, function", reference_functions(), ids=lambda x: x if isinstance(x, str) else "")
-def test_the_reference_loaded_into_a_kernel_is_the_reference(name, function):
-    code = reference_definition(function)
-    namespace = {}
-    exec(code, namespace)
-    namespace.pop("__builtins__")
-    assert list(namespace) == [name]  # only the one name is defined
-    assert textwrap.indent(textwrap.dedent(inspect.getsource(function)), "    ") in code
-    assert inspect.signature(namespace[name]) == inspect.signature(function)
-    assert inspect.getdoc(namespace[name]) == inspect.getdoc(function)
+def test_the_kernel_says_which_names_are_functions_and_sends_values(tmp_path):
+    with kernel_end(tmp_path) as (channel, _, _):
+        found = channel.lookup(["sigmoid", "learning_rate", "notebook_set", "undefined_name"])
+    assert found == {"sigmoid": {"function": True}, "learning_rate": {"value": encode(0.5)}}
+
+
+def test_calls_return_plain_data_write_back_arguments_and_carry_warnings_and_errors(tmp_path):
+    with kernel_end(tmp_path) as (channel, namespace, _):
+        f = {name: StudentFunction(channel, name, {}, None) for name in
+             ["sigmoid", "scale_in_place", "warns", "bad_axis", "returns_a_set", "nothing"]}
+        assert np.array_equal(f["sigmoid"](np.zeros(3)), np.full(3, 0.25))
+        a = np.ones(2)
+        f["scale_in_place"](a)
+        assert np.array_equal(a, [2.0, 2.0])  # so `call` sees that the function modified its argument
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            f["warns"](0.5)
+        assert [w.category for w in caught] == [RuntimeWarning]
+        with pytest.raises(np.exceptions.AxisError):
+            f["bad_axis"](np.ones(2))
+        with pytest.raises(TypeError, match="returns_a_set returned a set"):
+            f["returns_a_set"]()
+        with pytest.raises(NameError, match="run the cell that defines it"):
+            f["nothing"]()
+
+
+def test_a_grader_function_passed_to_a_student_function_is_called_back(tmp_path):
+    calls = []
+
+    def square_sum(v):
+        calls.append(v.copy())
+        return float(np.sum(v ** 2))
+
+    with kernel_end(tmp_path) as (channel, _, received):
+        gradient = StudentFunction(channel, "numerical_gradient", {}, None)(square_sum, np.array([1.0, -2.0]))
+    assert np.allclose(gradient, [2.0, -4.0]) and len(calls) == 4
+    assert "square_sum" not in repr(received) and "v ** 2" not in repr(received)
+
+
+def test_a_reference_stands_in_during_a_call_and_never_enters_the_kernel(tmp_path):
+    with kernel_end(tmp_path) as (channel, namespace, received):
+        test = {"sigmoid": ref.sigmoid}
+        derivative = StudentFunction(channel, "sigmoid_derivative", test, None)
+        z = np.array([-1.0, 0.0, 2.0])
+        assert np.allclose(derivative(z), ref.sigmoid_derivative(z))  # the reference's sigmoid was used
+        own_sigmoid = namespace["sigmoid"]
+        assert np.array_equal(own_sigmoid(z), np.full(3, 0.25))  # and the notebook's own is back
+        test.clear()
+        assert np.allclose(derivative(z), 0.25 * 0.75)  # without the stand-in, the student's own
+    body = inspect.getsource(ref.sigmoid).split('"""')[-1]
+    assert body.strip() and body.strip().splitlines()[0] not in repr(received)
+    assert "def " not in repr(received)

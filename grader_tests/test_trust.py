@@ -1,0 +1,171 @@
+"""Issue #12's proof: nothing the kernel says counts, except the plain data its functions return.
+
+Every class of attack on the grader is tried twice in 01_sigmoid: from the blank workbook, which
+must stay at 0, and from an honest submission with one mistake (a wrong relu), which must keep
+exactly its points (everything but test_relu). The attack sits in a cell of its own right after
+the setup cell, so it is in force for every test cell.
+"""
+import copy
+import inspect
+import json
+import re
+
+import nbformat
+import pytest
+
+from autograder import sandbox
+from autograder.course import autograded_cells
+from conftest import backprop_grade, complete_notebook, read_csv, release_notebook, submit
+from solutions import activations
+
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox,
+              pytest.mark.skipif(not sandbox.available() and not __import__("os").environ.get("CI"),
+                                 reason="needs bubblewrap (apt-get install bubblewrap); CI always runs these")]
+
+WRONG_RELU = "def relu(z):\n    return np.abs(z)\n"
+ATTACKS = {
+    # hooks that emit outputs or results into every cell, test cells included
+    "pre-run-displayhook": "get_ipython().events.register('pre_run_cell', "
+                           "lambda *a: get_ipython().displayhook('ok'))\n",
+    "post-run-outputs": "from IPython.display import display\n"
+                        "def _after(result):\n    print('passed')\n    display({'text/plain': '13'}, raw=True)\n"
+                        "    get_ipython().displayhook('full marks')\n"
+                        "get_ipython().events.register('post_run_cell', _after)\n",
+    "displayhook-replaced": "import sys\nclass Hook:\n    def __call__(self, value):\n        print('ok')\n"
+                            "sys.displayhook = Hook()\nget_ipython().displayhook.finish_displayhook = lambda: None\n",
+    "stdout-replaced": "import sys, io\nclass Out(io.StringIO):\n    def write(self, text):\n"
+                       "        return sys.__stdout__.write('passed ' + text)\nsys.stdout = sys.stderr = Out()\n",
+    # the visible checks and their helpers patched in the kernel
+    "patched-checks": "import workbook_tools.checks.asserts as A, workbook_tools.checks.activations as C\n"
+                      "for module in (A, C):\n    for name in dir(module):\n"
+                      "        if callable(getattr(module, name)) and not name.startswith('__'):\n"
+                      "            setattr(module, name, lambda *a, **k: 'ok')\ncheck = C\n",
+    # a kernel whose every execute reply says ok, and that never shows an error
+    "replies-ok": "import asyncio\nkernel = get_ipython().kernel\n_execute = kernel.do_execute\n"
+                  "async def do_execute(*args, **kwargs):\n    reply = _execute(*args, **kwargs)\n"
+                  "    if asyncio.iscoroutine(reply):\n        reply = await reply\n"
+                  "    return {**reply, 'status': 'ok'}\nkernel.do_execute = do_execute\n"
+                  "get_ipython().showtraceback = lambda *a, **k: None\n",
+}
+# A student cell that carries hidden-test markers is the student's code: the grader never runs it.
+HIDDEN_BLOCK = "### BEGIN HIDDEN TESTS\ntry:\n    open({proof!r}, 'w').write('the grader ran it')\n" \
+               "except OSError:\n    pass\n### END HIDDEN TESTS\n"
+# Everything the kernel is sent or runs, recorded and printed into the feedback at the end.
+CAPTURE = ("import gc\n_seen = []\nget_ipython().events.register('pre_run_cell', lambda info: _seen.append(info.raw_cell))\n")
+CAPTURE_REPORT = ("import sys, inspect, gc\n"
+                  "wire = sys.modules.get('backprop_wire')\n"
+                  "print('CELLS:', _seen)\nprint('HISTORY:', In)\n"
+                  "print('FUNCTIONS:', [inspect.getsource(f) for f in gc.get_objects()\n"
+                  "      if inspect.isfunction(f) and f.__module__ not in (None, '__main__')\n"
+                  "      and 'solutions' in (inspect.getfile(f) or '')])\n")
+
+
+def _malformed():
+    """{name: change(notebook)}: each kind of metadata of the wrong type."""
+    def on_cell(grade_id, change):
+        def apply(nb):
+            [cell] = [c for c in nb.cells if isinstance(c.metadata.get("nbgrader"), dict)
+                      and c.metadata.nbgrader.get("grade_id") == grade_id]
+            change(cell)
+        return apply
+    return {
+        "nbgrader-a-string": on_cell("test_relu", lambda c: c.metadata.update(nbgrader="x")),
+        "grade-id-a-list": on_cell("test_relu", lambda c: c.metadata.nbgrader.update(grade_id=["test_relu"])),
+        "points-a-string": on_cell("test_logit", lambda c: c.metadata.nbgrader.update(points="100")),
+        "solution-a-string": on_cell("relu", lambda c: c.metadata.nbgrader.update(solution="yes")),
+        "locked-and-points": on_cell("test_relu", lambda c: c.metadata.nbgrader.update(locked=False, points=50)),
+        "cell-id-a-list": on_cell("test_sigmoid", lambda c: c.update(id=["x"])),
+        "kernelspec-a-string": lambda nb: nb.metadata.update(kernelspec="python3"),
+        "language-info-a-number": lambda nb: nb.metadata.update(language_info=5),
+    }
+
+
+def _with_cell(nb, source):
+    nb = copy.deepcopy(nb)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def _submissions(proof):
+    """{student: notebook}: each attack from a blank ('blank-...') and from an honest submission."""
+    starts = {"blank": release_notebook("01_sigmoid"),
+              "honest": complete_notebook("01_sigmoid", relu=WRONG_RELU)}
+    notebooks = {}
+    for start, nb in starts.items():
+        for name, attack in ATTACKS.items():
+            notebooks[f"{start}-{name}"] = _with_cell(nb, attack)
+        notebooks[f"{start}-hidden-block"] = _with_cell(nb, HIDDEN_BLOCK.format(proof=str(proof)))
+        captured = _with_cell(nb, CAPTURE)
+        captured.cells.append(nbformat.v4.new_code_cell(CAPTURE_REPORT))
+        notebooks[f"{start}-capture"] = captured
+        for name, change in _malformed().items():
+            notebooks[f"{start}-{name}"] = copy.deepcopy(nb)
+            change(notebooks[f"{start}-{name}"])
+    return notebooks
+
+
+def _reference_code_lines():
+    """The code lines of the reference sigmoid, which 01's tests stand in (its docstring left out)."""
+    source = inspect.getsource(activations.sigmoid).split('"""')[-1]
+    lines = [line.strip() for line in source.splitlines() if len(line.strip()) > 12]
+    assert lines
+    return lines
+
+
+def test_no_attack_on_the_grader_earns_a_point(tmp_path):
+    proof = tmp_path / "written-by-the-grader"
+    notebooks = _submissions(proof)
+    for student, nb in notebooks.items():
+        submit(tmp_path / "submitted", student, "01_sigmoid", nbformat.writes(nb, version=4).encode())
+
+    run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--jobs", 2, "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    grades = read_csv(tmp_path / "out" / "grades.csv")
+    cells = [g for g, _ in autograded_cells("01_sigmoid")]
+    total = sum(points for _, points in autograded_cells("01_sigmoid"))
+    for student in notebooks:
+        row = rows[student]
+        assert row["status"] in ("graded", "invalid"), (student, row)
+        if student.startswith("blank-"):
+            assert float(row["score"]) == 0, (student, row)
+        else:
+            assert row["status"] == "graded", (student, row)
+            lost = {r["grade_id"] for r in grades if r["student_id"] == student and r["score"] != r["max_score"]}
+            assert lost == {"test_relu"}, (student, lost)
+            assert float(row["score"]) == total - 1, (student, row)
+        assert [r["grade_id"] for r in grades if r["student_id"] == student] == cells
+    assert not proof.exists()
+    for start in ("blank", "honest"):  # the kernel printed all it was sent: no hidden test, no reference
+        page = (tmp_path / "out" / "feedback" / f"{start}-capture" / "01_sigmoid" / "01_sigmoid.html").read_text()
+        assert "CELLS:" in page and "FUNCTIONS:" in page
+        outputs = _outputs(tmp_path / "out" / "autograded" / f"{start}-capture" / "01_sigmoid" / "01_sigmoid.ipynb")
+        assert "backprop_wire" in outputs  # it did capture what the grader ran in it
+        assert "BEGIN HIDDEN TESTS" not in outputs and "default_rng(105)" not in outputs
+    blank = _outputs(tmp_path / "out" / "autograded" / "blank-capture" / "01_sigmoid" / "01_sigmoid.ipynb")
+    for line in _reference_code_lines():  # (the honest notebook holds its own sigmoid, much like the reference)
+        assert line not in blank, line
+
+
+def test_malformed_metadata_is_reported_with_its_own_row(tmp_path):
+    honest = complete_notebook("01_sigmoid", relu=WRONG_RELU)
+    change = _malformed()["nbgrader-a-string"]
+    change(honest)
+    submit(tmp_path / "submitted", "malformed", "01_sigmoid", nbformat.writes(honest, version=4).encode())
+    submit(tmp_path / "submitted", "fine", "01_sigmoid", complete_notebook("01_sigmoid"))
+
+    run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    assert rows["fine"]["status"] == "graded" and rows["fine"]["score"] == rows["fine"]["max_score"]
+    assert rows["malformed"]["status"] == "graded"
+    assert re.search(r"cell \d+'s nbgrader metadata named no cell", rows["malformed"]["message"])
+
+
+def _outputs(path):
+    """The text of every output of a notebook."""
+    nb = json.loads(path.read_text())
+    return json.dumps([c.get("outputs", []) for c in nb["cells"]])
+
