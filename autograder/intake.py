@@ -23,6 +23,7 @@ from .course import nbgrader_meta
 
 CELL_ID = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 NOTEBOOK_METADATA = {"kernelspec": dict, "language_info": dict}
+GRADING_KEYS = ("grade", "grade_id", "locked", "points", "solution")  # what a changed claim is noted for
 
 
 class NotGradable(ValueError):
@@ -86,8 +87,7 @@ def _claim(cell, index, claims, claimed):
     grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
     if isinstance(grade_id, str) and grade_id in claims and grade_id not in claimed:
         claimed.add(grade_id)
-        changed = {k for k in set(meta) | set(claims[grade_id]) - {"checksum"}
-                   if meta.get(k) != claims[grade_id].get(k) and k != "checksum"}
+        changed = {k for k in GRADING_KEYS if meta.get(k) != claims[grade_id].get(k)}
         cell["metadata"]["nbgrader"] = nbformat.from_dict(claims[grade_id])
         return [f"cell {index} ({grade_id}) had its nbgrader {', '.join(sorted(changed))} changed"] if changed else []
     del cell["metadata"]["nbgrader"]

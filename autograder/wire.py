@@ -26,7 +26,10 @@ may call back, and a callback may call again:
                       -> {"outcome": {"value": V} | {"error": [TYPE, MESSAGE]},
                           "args": [the arguments after the call, or None], "warnings": [[CATEGORY, MESSAGE]]}
     kernel -> grader  {"callback": ID, "args": [...], "kwargs": {...}}
-                      -> {"outcome": {"value": V} | {"error": [TYPE, MESSAGE]}}
+                      -> {"outcome": {"value": V} | {"error": [TYPE, MESSAGE]}, "args": [...]}
+
+Either way the answer carries the arguments as the call left them, written back into
+the caller's (a random generator advances, a modified array shows).
 
 During a call, each stand-in replaces the notebook's function of its name, so a
 function graded on its own calls the reference (in the grader) where it calls an
@@ -118,6 +121,29 @@ def encode_or_none(value, functions=None):
         return encode(value, functions)
     except WireError:
         return None
+
+
+def write_back(args, after):
+    """Make each argument hold what the other end left in its copy (`after`, encoded, None for
+    one that could not cross), as a call in this process would have left it."""
+    for original, encoded in zip(args, after):
+        if encoded is not None:
+            _update(original, decode(encoded))
+
+
+def _update(original, after):
+    """Make `original` hold `after`, as a call in this process would have left it."""
+    if isinstance(original, np.ndarray) and isinstance(after, np.ndarray):
+        if original.shape == after.shape and original.flags.writeable:
+            original[...] = after
+    elif isinstance(original, dict) and isinstance(after, dict):
+        original.clear()
+        original.update(after)
+    elif isinstance(original, list) and isinstance(after, list):
+        original[:] = after
+    elif isinstance(original, np.random.Generator) and isinstance(after, np.random.Generator):
+        original.bit_generator.state = after.bit_generator.state
+
 
 
 class Peer:
@@ -251,6 +277,7 @@ def _functions(namespace, peer):
 
         def call_grader(*args, **kwargs):
             answer = peer.ask({"callback": ident, "args": encode(list(args)), "kwargs": encode(kwargs)})
+            write_back(args, answer.get("args", []))
             outcome = answer["outcome"]
             if "error" in outcome:
                 raise RuntimeError(": ".join(outcome["error"]))

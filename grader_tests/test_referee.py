@@ -116,6 +116,9 @@ def bad_axis(a):
 def returns_a_set():
     return {1, 2}
 
+def two_epochs(n, rng):
+    return [minibatches(n, 3, rng), minibatches(n, 3, rng)]
+
 learning_rate = 0.5
 notebook_set = {1, 2}
 '''
@@ -204,3 +207,16 @@ def test_a_reference_stands_in_during_a_call_and_never_enters_the_kernel(tmp_pat
     body = inspect.getsource(ref.sigmoid).split('"""')[-1]
     assert body.strip() and body.strip().splitlines()[0] not in repr(received)
     assert "def " not in repr(received)
+
+
+def test_a_stand_in_advances_the_caller_s_random_generator(tmp_path):
+    from solutions import training
+    with kernel_end(tmp_path) as (channel, _, _):
+        epochs = StudentFunction(channel, "two_epochs", {"minibatches": training.minibatches}, None)
+        rng = np.random.default_rng(3)
+        first, second = epochs(7, rng)
+    want_rng = np.random.default_rng(3)
+    want = [training.minibatches(7, 3, want_rng), training.minibatches(7, 3, want_rng)]
+    assert all(np.array_equal(a, b) for got, right in zip([first, second], want) for a, b in zip(got, right))
+    assert not np.array_equal(np.concatenate(first), np.concatenate(second))  # the generator moved on
+    assert rng.bit_generator.state == want_rng.bit_generator.state  # and so did the caller's

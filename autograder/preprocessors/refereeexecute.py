@@ -17,6 +17,8 @@ from traitlets import Unicode
 from ..referee import Referee
 from .progressexecute import ProgressExecute
 
+MAX_MESSAGE_CHARS = 2000
+
 
 class RefereeExecute(ProgressExecute):
     """Execute whose test cells are judged in the grader."""
@@ -57,10 +59,13 @@ class KernelCell:
 
 
 def verdict(grade_id, failure):
-    """A test cell's outputs: that it passed, or the message of what failed it."""
+    """A test cell's outputs: that it passed, or the message of what failed it (its start,
+    if the student's code made it long)."""
     if failure is None:
         return [new_output("stream", name="stdout", text=f"{grade_id}: passed\n")]
     name, message = type(failure).__name__, str(failure)
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[:MAX_MESSAGE_CHARS] + " ..."
     return [new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])]
 
 
