@@ -92,12 +92,17 @@ def main(argv=None):
 
 
 def _collect(parser, args):
+    """Check the zip before the slow imports (nbgrader, nbformat), then sort it."""
     import zipfile
+    if not args.archive.exists():
+        parser.error(f"{args.archive}: no such file. Give the path of the zip of submissions as downloaded "
+                     "from the LMS (Canvas, Moodle or Blackboard), or of a zip of <student_id>/<file> folders.")
+    if not zipfile.is_zipfile(args.archive):
+        parser.error(f"{args.archive} is not a zip file. Give the zip downloaded from the LMS as it is; "
+                     "to collect an unzipped folder, zip it first.")
 
     from .collect import collect, compile_patterns
     from .course import assignments
-    if not args.archive.is_file():
-        parser.error(f"{args.archive} is not a file")
     if args.assignment is not None and args.assignment not in assignments():
         parser.error(f"{args.assignment} is not an assignment of this course ({', '.join(assignments())})")
     try:
@@ -106,8 +111,8 @@ def _collect(parser, args):
         parser.error(str(error))
     try:
         collect(args.archive, args.out, unplaced=args.unplaced, patterns=args.pattern, assignment=args.assignment)
-    except zipfile.BadZipFile:
-        parser.error(f"{args.archive} is not a zip file")
+    except zipfile.BadZipFile as error:
+        parser.error(f"{args.archive} is a damaged zip file ({error}); download it again")
     return 0
 
 

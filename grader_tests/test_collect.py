@@ -1,11 +1,14 @@
 """`backprop-grade collect`: LMS zip downloads sorted into nbgrader's submitted layout, nothing lost."""
+import re
+import subprocess
+import sys
 import zipfile
 
 import nbformat
 import pytest
 
 from autograder.collect import assignment_of, safe_id
-from conftest import backprop_grade, read_csv
+from conftest import ROOT, backprop_grade, read_csv
 
 KNOWN = ["00_shapes", "01_sigmoid", "02_forward_pass"]
 
@@ -157,6 +160,16 @@ def test_a_file_that_is_not_a_zip_is_refused(tmp_path):
     (tmp_path / "grades.zip").write_text("not a zip")
     run = backprop_grade("collect", tmp_path / "grades.zip", "--out", tmp_path / "submitted")
     assert run.returncode == 2 and "is not a zip file" in run.stderr
+
+
+def test_a_missing_zip_is_refused_before_the_slow_imports(tmp_path):
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "autograder", "collect", tmp_path / "LMS.zip",
+                          "--out", tmp_path / "submitted"], capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2
+    assert f"{tmp_path / 'LMS.zip'}: no such file. Give the path of the zip of submissions" in run.stderr
+    imported = re.findall(r"^import time:.*\| +([\w.]+)$", run.stderr, re.MULTILINE)
+    assert "argparse" in imported and not [m for m in imported if m.split(".")[0] in ("nbformat", "nbgrader")]
+    assert not (tmp_path / "submitted").exists()
 
 
 @pytest.mark.parametrize("name, assignment", [
