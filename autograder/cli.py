@@ -34,6 +34,12 @@ def main(argv=None):
                          help="a file-name pattern to try before the built-in ones (repeatable; see below)")
     collect.add_argument("--assignment", metavar="ID",
                          help="the assignment of notebooks whose file name names none (e.g. 01_sigmoid)")
+    collect.add_argument("--max-file-mb", type=_positive(float), default=100.0, metavar="MB",
+                         help="extract no file bigger than this, uncompressed (default 100)")
+    collect.add_argument("--max-total-mb", type=_positive(float), default=2000.0, metavar="MB",
+                         help="extract no more than this in all, the notebooks to place first (default 2000)")
+    collect.add_argument("--max-ratio", type=_positive(float), default=200.0, metavar="N",
+                         help="extract no file over 1 MB compressed more than N to 1 (default 200)")
 
     report = commands.add_parser("report", help="write the class report and lms.csv of a graded class")
     report.add_argument("out", type=Path, help="the --out folder of `backprop-grade grade`")
@@ -92,46 +98,68 @@ def main(argv=None):
 
 
 def _collect(parser, args):
+    """Check the zip before the slow imports (nbgrader, nbformat), then sort it."""
     import zipfile
+    if not args.archive.exists():
+        parser.error(f"{args.archive}: no such file. Give the path of the zip of submissions as downloaded "
+                     "from the LMS (Canvas, Moodle or Blackboard), or of a zip of <student_id>/<file> folders.")
+    if not zipfile.is_zipfile(args.archive):
+        parser.error(f"{args.archive} is not a zip file. Give the zip downloaded from the LMS as it is; "
+                     "to collect an unzipped folder, zip it first.")
 
-    from .collect import collect, compile_patterns
+    from .collect import MB, Limits, collect, compile_patterns
     from .course import assignments
-    if not args.archive.is_file():
-        parser.error(f"{args.archive} is not a file")
     if args.assignment is not None and args.assignment not in assignments():
         parser.error(f"{args.assignment} is not an assignment of this course ({', '.join(assignments())})")
     try:
         compile_patterns(args.pattern)
     except ValueError as error:
         parser.error(str(error))
+    limits = Limits(file_bytes=round(args.max_file_mb * MB), total_bytes=round(args.max_total_mb * MB),
+                    ratio=args.max_ratio)
     try:
-        collect(args.archive, args.out, unplaced=args.unplaced, patterns=args.pattern, assignment=args.assignment)
-    except zipfile.BadZipFile:
-        parser.error(f"{args.archive} is not a zip file")
+        collect(args.archive, args.out, limits, unplaced=args.unplaced, patterns=args.pattern,
+                assignment=args.assignment)
+    except zipfile.BadZipFile as error:
+        parser.error(f"{args.archive} is a damaged zip file ({error}); download it again")
     return 0
 
 
 COLLECT_PATTERNS = r"""
 file-name patterns:
-  Each file in the zip is matched, by its path inside the zip (folders separated by /),
-  against your --pattern regexes, then the built-in ones, and the first that matches the
-  whole path is used. A pattern is a Python regular expression with the named group
-  (?P<student_id>...); it may also have (?P<file>...), the student's own file name (else
-  the last part of the path), and (?P<stamp>...), an attempt time or submission number
-  whose digits order resubmissions (else the date stored in the zip does). Built in:
+  Each file in the zip is read by its path inside the zip (folders separated by /): by
+  the first of your --pattern regexes that matches the whole path, else by the built-in
+  LMS patterns, else as plain <student_id>/<file>. A pattern is a Python regular
+  expression with the named group (?P<student_id>...); it may also have (?P<file>...),
+  the student's own file name (else the last part of the path), (?P<stamp>...), an attempt
+  time or submission number whose digits order resubmissions (else the date stored in the
+  zip does), (?P<name>...), the student's name, and (?P<late>...), matched when late.
 
-    Moodle      <Full Name>_<participant id>_assignsubmission_file_/<file>  (or flattened)
-    Blackboard  <Assignment>_<username>_attempt_<yyyy-mm-dd-hh-mm-ss>_<file>
-    Canvas      <studentname>_<user id>_<submission id>_<file>, and <studentname>_LATE_<user id>_...
-    plain       <student_id>/<file>
+  The built-in patterns read the part the LMS writes, from the left; a student names only
+  the file they upload, so no file name can place a file under another student:
+
+    Canvas      <name>_<user id>_<file id>_<file>, late ones <name>_LATE_<user id>_...
+                (<name> as Canvas writes it: lowercase letters and digits only)
+    Moodle      <Full Name>_<participant id>_assignsubmission_file_/<file>  (or flattened;
+                participant ids differ from one assignment to the next)
+    Blackboard  <Assignment>_<username>_attempt_<yyyy-mm-dd-hh-mm-ss>_<file>: the first
+                _attempt_<date> ends the username, which starts after the _ before it
+
+  A path that two LMS patterns read as different students is not placed, and neither
+  are the files of one student folder that come from different senders (two names
+  with one id, or two ids that become one folder name). Give a --pattern then.
 
   For example, a zip of folders inside one top folder, such as class/<student_id>/<file>:
     --pattern '[^/]+/(?P<student_id>[^/]+)/(?P<file>[^/]+)'
 
   The assignment is the notebook's file name (01_sigmoid.ipynb, also 01_sigmoid (1).ipynb
   or 01_sigmoid-2.ipynb), else --assignment. Of several files of one student for one
-  assignment the latest is kept. Files that cannot be placed, and older resubmissions, are
-  copied to the unplaced folder; collect_report.csv lists every file and where it went.
+  assignment the latest is kept, with a collect.json beside it: the student's name, late
+  or not, and its path in the zip. Files that cannot be placed, and older resubmissions,
+  are copied to the unplaced folder. Files over --max-file-mb, over 1 MB and compressed
+  more than --max-ratio, past --max-total-mb in all, or unreadable are not extracted.
+  collect_report.csv lists every file, where it went and why, the student's name and
+  whether the LMS marked it late.
 """
 
 

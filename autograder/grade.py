@@ -37,7 +37,7 @@ from .worker import Workers
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score", "message"]
-SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message"]
+SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message", "late"]
 
 @dataclass(frozen=True)
 class Submission:
@@ -91,11 +91,23 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
                     report(running[future], outcomes[running[future]])
     remove_empty_cgroups()
     in_order = [outcomes[s] for s in submissions]
+    summaries = [{**outcomes[s]["summary"], "late": _late(s)} for s in submissions]
     write_csv(out / "grades.csv", GRADES_HEADER, [row for o in in_order for row in o["grades"]])
-    write_csv(out / "summary.csv", SUMMARY_HEADER, [o["summary"] for o in in_order])
+    write_csv(out / "summary.csv", SUMMARY_HEADER, summaries)
     update_gradebook(out)
     write_report(out)
-    return [o["summary"] for o in in_order]
+    return summaries
+
+
+def _late(submission):
+    """summary.csv's `late`: "yes" when `backprop-grade collect` recorded the submission as late
+    (in collect.json beside the notebook), else ""."""
+    record = submission.path.parent / "collect.json"
+    try:
+        late = json.loads(record.read_text(encoding="utf-8")).get("late")
+    except (OSError, ValueError, AttributeError):  # no collect.json, or not one collect wrote
+        return ""
+    return "yes" if late is True else ""
 
 
 def grade_one(submission, template, out, timeout, hidden, workers):
