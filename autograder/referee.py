@@ -39,7 +39,6 @@ from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
-from jupyter_core.paths import jupyter_runtime_dir
 
 from .wire import decode, encode, receive, send
 
@@ -60,10 +59,11 @@ def split(source):
 
 class Referee:
     """Runs the hidden parts of one notebook's test cells; `run(code)` executes code
-    in the student's kernel and returns the outputs, within `timeout` seconds."""
+    in the student's kernel and returns the outputs, within `timeout` seconds; the
+    kernel reaches the referee's socket in `socket_dir`, the kernel's socket folder."""
 
-    def __init__(self, run, timeout):
-        self.run, self.timeout = run, timeout
+    def __init__(self, run, timeout, socket_dir):
+        self.run, self.timeout, self.socket_dir = run, timeout, socket_dir
         self.replaced = set()  # names whose student version the reference has replaced
         self.connection = None  # to the kernel, while it answers a hidden part's calls
 
@@ -97,7 +97,7 @@ class Referee:
 
     def _with_kernel_answering(self, work):
         """Do `work` in a thread while the kernel runs a cell that answers its calls."""
-        address = str(Path(jupyter_runtime_dir(), f"referee-{uuid.uuid4().hex[:12]}"))
+        address = str(Path(self.socket_dir, f"referee-{uuid.uuid4().hex[:12]}"))
         failure = []
         with socket.socket(socket.AF_UNIX) as listener:
             listener.bind(address)
