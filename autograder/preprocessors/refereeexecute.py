@@ -21,9 +21,10 @@ class RefereeExecute(ProgressExecute):
         self._calling = False  # True while the referee's own code runs in the kernel
         return super().preprocess(nb, resources, km)
 
-    async def async_start_new_kernel(self, **kwargs):
-        """Start the kernel, and a referee whose socket is in the kernel's socket folder."""
-        await super().async_start_new_kernel(**kwargs)
+    def start_new_kernel(self, **kwargs):
+        """Start the kernel (nbgrader does, through nbclient's synchronous setup_kernel), and a
+        referee whose socket is in the kernel's socket folder."""
+        super().start_new_kernel(**kwargs)
         self.referee = Referee(self._call, self.timeout, self.km.socket_dir)
 
     def execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
