@@ -125,7 +125,7 @@ def bwrap_arguments(view, filter_fd, tmp_bytes):
             arguments += ["--size", str(tmp_bytes), "--tmpfs", str(entry.path)]
         else:
             arguments += ["--ro-bind" if entry.access == "read" else "--bind", str(entry.path), str(entry.path)]
-    return arguments
+    return arguments + ["--remount-ro", "/"]  # the folders bwrap made to hold the view, in memory, stay empty
 
 
 def kernel_environment():

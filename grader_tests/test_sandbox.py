@@ -154,6 +154,28 @@ def test_folders_list_only_the_allowlist(kernels):
     assert sorted(inside[str(ROOT / "autograder")]) == ["__init__.py", "in_kernel.py", "wire.py"]  # TEMPORARY entry
 
 
+def test_writes_only_to_its_tmp_and_socket_folder(kernels):
+    sandboxed, control = kernels
+    targets = [ROOT / "autograder" / "pwned.py", ROOT / "workbook_tools" / "pwned.py",
+               Path(sandboxed.manager.submission_dir, "pwned"), Path("/pwned"), Path(sys.prefix, "pwned")]
+    code = textwrap.dedent(f"""
+        import json, os
+        def write(path):
+            try:
+                with open(path, "x") as f:
+                    f.write("pwned")
+                os.remove(path)
+                return "written"
+            except OSError as error:
+                return type(error).__name__
+        print(json.dumps([write(p) for p in {list(map(str, targets))!r}]))
+        print(json.dumps([write(os.path.join(p, "mine")) for p in ["/tmp", {sandboxed.manager.socket_dir!r}]]))
+        """)
+    assert control.run(code).splitlines()[0] == json.dumps(["written"] * len(targets))
+    refused, own = map(json.loads, sandboxed.run(code).splitlines())
+    assert set(refused) <= {"OSError", "PermissionError"} and own == ["written", "written"], refused
+
+
 def test_no_host_processes(kernels):
     sandboxed, control = kernels
     code = ("import json, os\nprint(json.dumps([open(f'/proc/{p}/cmdline', 'rb').read().decode(errors='replace')"
