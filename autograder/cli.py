@@ -20,6 +20,8 @@ def main(argv=None):
     grade.add_argument("--timeout", type=_positive(float), default=600.0,
                        help="wall-time cap on one notebook, in seconds (default 600)")
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="where bubblewrap is missing, grade anyway: student code runs with YOUR permissions")
 
     collect = commands.add_parser(
         "collect", help="sort an LMS zip download into nbgrader's submitted layout",
@@ -65,8 +67,13 @@ def main(argv=None):
     if args.command == "grade":
         if not args.submitted.is_dir():
             parser.error(f"{args.submitted} is not a folder")
-        from .grade import grade as run_grade
-        run_grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force)
+        from .grade import SandboxMissing, grade as run_grade
+        try:
+            run_grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
+                      sandboxed=not args.no_sandbox)
+        except SandboxMissing as error:
+            print(error, file=sys.stderr)
+            return 2
         print(f"Wrote {args.out / 'grades.csv'}, {args.out / 'summary.csv'} and {args.out / 'feedback'}")
         print(f"Class report: {args.out / 'report' / 'index.html'}; for the LMS gradebook: "
               f"{args.out / 'report' / 'lms.csv'}")

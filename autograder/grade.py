@@ -26,18 +26,19 @@ from pathlib import Path
 
 import nbformat
 
-from .course import (SOURCE_DIR, assignments, autograded_cells, master_notebook, nbgrader_meta, scratch_course,
+from .course import (assignments, autograded_cells, master_notebook, nbgrader_meta, scratch_course,
                      source_notebook)
 from .gradebook import seed_gradebook, update_gradebook
 from .intake import NotGradable, take
 from .progress import ProgressBar
 from .report import write_report
-from .sandbox import available, remove_empty_cgroups
+from .sandbox import MISSING_MESSAGE, available, remove_empty_cgroups
 from .worker import Workers
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score", "message"]
-SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message", "late"]
+SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message", "late", "sandbox"]
+SANDBOX_NAMES = {True: "bubblewrap", False: "none (--no-sandbox)"}  # summary.csv's `sandbox` column
 
 @dataclass(frozen=True)
 class Submission:
@@ -58,9 +59,16 @@ def find_submissions(submitted):
             if folder.is_dir() and folder.name in known]
 
 
-def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr):
+class SandboxMissing(RuntimeError):
+    """Student code would run unsandboxed: bubblewrap is missing and --no-sandbox was not given."""
+
+
+def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr, sandboxed=True):
     """Grade every submission under `submitted` into `out`, showing progress on
-    `stream`; returns the summary rows."""
+    `stream`, with each kernel sandboxed unless `sandboxed` is False; returns the
+    summary rows. Raises SandboxMissing where a sandbox is wanted but not available."""
+    if sandboxed and not available():
+        raise SandboxMissing(MISSING_MESSAGE)
     out = Path(out)
     submissions = find_submissions(submitted)
     outcomes = {} if force else {s: o for s in submissions if (o := _cached(s, out))}
@@ -74,8 +82,6 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
 
     for submission, outcome in list(outcomes.items()):
         report(submission, outcome)
-    if todo and not available():
-        progress.message("warning: bubblewrap (bwrap) or prlimit is missing: student code runs WITHOUT a sandbox")
     if todo:
         jobs = min(jobs, len(todo))
         with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, Workers(jobs, scratch) as workers:
@@ -84,8 +90,7 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
             scratch_course(template, sorted({s.assignment_id for s in todo}))  # while the workers start
             seed_gradebook(out, template)
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                hidden = [scratch, SOURCE_DIR, Path(submitted).resolve(), out.resolve()]
-                running = {pool.submit(grade_one, s, template, out, timeout, hidden, workers): s for s in todo}
+                running = {pool.submit(grade_one, s, template, out, timeout, sandboxed, workers): s for s in todo}
                 for future in as_completed(running):
                     outcomes[running[future]] = future.result()
                     report(running[future], outcomes[running[future]])
@@ -110,11 +115,11 @@ def _late(submission):
     return "yes" if late is True else ""
 
 
-def grade_one(submission, template, out, timeout, hidden, workers):
+def grade_one(submission, template, out, timeout, sandboxed, workers):
     """Grade one submission with one of `workers` and remember its outcome:
     {"grades": [...], "summary": {...}}."""
-    status, message, cells = _autograde(submission, template, out, timeout, hidden, workers)
-    outcome = {**_outcome(submission, status, message, cells), "sha256": _fingerprint(submission)}
+    status, message, cells = _autograde(submission, template, out, timeout, sandboxed, workers)
+    outcome = {**_outcome(submission, status, message, cells, sandboxed), "sha256": _fingerprint(submission)}
     cache = _cache_file(submission, out)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps(outcome), encoding="utf-8")
@@ -135,7 +140,7 @@ def _cache_file(submission, out):
     return out / ".cache" / submission.student_id / f"{submission.assignment_id}.json"
 
 
-def _autograde(submission, template, out, timeout, hidden, workers):
+def _autograde(submission, template, out, timeout, sandboxed, workers):
     """Have a worker grade one submission: (status, message, {grade_id: cell's result}), a cell's
     result being {"score": points, "message": the grader's hint when it failed}."""
     if not SAFE_ID.fullmatch(submission.student_id):
@@ -157,9 +162,8 @@ def _autograde(submission, template, out, timeout, hidden, workers):
         target = course / "submitted" / submission.student_id / submission.assignment_id
         target.mkdir(parents=True)
         nbformat.write(notebook, target / submission.path.name)
-        (course / "runtime").mkdir()
         request = {"root": str(course), "assignment_id": submission.assignment_id,
-                   "student_id": submission.student_id, "hidden_paths": list(map(str, hidden))}
+                   "student_id": submission.student_id, "sandboxed": sandboxed}
         with workers.lend() as worker:
             ended = worker.grade(request, timeout)
             last_words = worker.last_words() if ended == "died" else ""
@@ -207,7 +211,7 @@ def _progress(path):
     return cells
 
 
-def _outcome(submission, status, message, results):
+def _outcome(submission, status, message, results, sandboxed):
     cells = autograded_cells(submission.assignment_id)
     grades = [{"student_id": submission.student_id, "assignment_id": submission.assignment_id,
                "grade_id": grade_id, "score": float(results.get(grade_id, {}).get("score") or 0.0),
@@ -215,7 +219,7 @@ def _outcome(submission, status, message, results):
               for grade_id, points in cells]
     summary = {"student_id": submission.student_id, "assignment_id": submission.assignment_id,
                "score": sum(g["score"] for g in grades), "max_score": sum(p for _, p in cells),
-               "status": status, "message": message}
+               "status": status, "message": message, "sandbox": SANDBOX_NAMES[sandboxed]}
     return {"grades": grades, "summary": summary}
 
 

@@ -1,37 +1,64 @@
-"""Run a student's kernel in a sandbox.
+"""Run a student's kernel in a sandbox that denies everything it does not grant.
 
 The kernel starts under bubblewrap (`bwrap`, from Debian's `bubblewrap`) and
-`prlimit`:
+`prlimit`. Its filesystem is built from one description, `kernel_view`, and holds
+nothing else:
 
-- no network: a network namespace of its own (the kernel talks to nbgrader over
-  unix sockets, not TCP);
-- its own process namespace, tied to the grader: when grading stops, everything
-  the student's code started dies with it;
-- a read-only view of the system (the Python environment and the student's own
-  folder included), and write access only to a private temporary folder (TMPDIR,
-  in memory, 256 MB, where IPython and matplotlib keep their settings; the font list
-  matplotlib finds there is the grader's, read-only) and the folder of its own sockets;
-- the reference package (`solutions`), the grader's tests and the repository's
-  history are hidden, wherever they are installed;
-- the course is hidden: the master notebooks (hidden tests), the gradebook, other
-  students' submissions and the grading output are empty folders inside;
-- limits: memory (address space), size of any file it writes (256 MB), open files, and,
-  where the pids cgroup is writable (as root), the number of processes and threads.
+- the Python installation and the environment the grader runs in, read-only (with
+  the system's libraries under /usr they link to);
+- the student-side package `workbook_tools`, read-only, wherever it is installed;
+- its own submission folder, read-only: the folder it runs in;
+- a private /tmp (TMPDIR and HOME), in memory, size-capped, where IPython and
+  matplotlib keep their settings (the font list matplotlib finds there is the
+  grader's, read-only);
+- its own socket folder (`socket_dir`, made by `socket_folder`), where it binds its
+  zmq sockets and the referee binds its own; its files are size-capped;
+- a /dev with null, zero, random and the like, and a /proc of its own processes.
 
-Without bwrap the kernel runs unsandboxed and `available()` says so.
+Homes, the host's /tmp (this and other runs' scratch courses), the repository (master
+notebooks, the reference package, the grader's tests, its history), other sockets and
+the host's processes do not exist inside.
+
+It has no privileges, whoever runs the grader: a user namespace in which it is uid
+65534 with no capabilities and `no_new_privs`, no further user namespaces, and a
+seccomp filter (`syscall_filter`) under which mount, ptrace, chroot and their kin fail.
+Its environment holds only `kernel_environment`. It has no network (a network namespace
+of its own: abstract unix sockets are per namespace too), its own process namespace
+tied to the grader (everything the student's code starts dies with it), and limits on
+memory (address space), the size of any file it writes, open files and, where the pids
+cgroup is writable (as root), processes and threads.
 """
 import functools
 import importlib.util
 import os
+import platform
 import shutil
+import struct
+import sys
+import tempfile
 import uuid
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.paths import jupyter_runtime_dir
-from traitlets import Integer, List, Unicode, default
+from traitlets import Bool, Integer, Unicode, default
 
 PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
+SOCKET_PARENT = Path("/tmp")  # zmq's ipc paths are limited to about 107 bytes: keep them short, whatever TMPDIR is
+KERNEL_TMP = "/tmp"  # the kernel's own TMPDIR and HOME, inside the sandbox
+KERNEL_UID = 65534  # "nobody", inside the sandbox's user namespace
+PASSED_VARIABLES = ["LANG", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"]
+STUDENT_PACKAGE = "workbook_tools"
+REFERENCE_PACKAGE = "solutions"
+
+MISSING_MESSAGE = (
+    "bubblewrap (bwrap) or prlimit is missing, so student code cannot be sandboxed: backprop-grade "
+    "will not run it.\nInstall bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: "
+    "sudo dnf install bubblewrap). On macOS or Windows, grade inside a Linux container or VM (see the "
+    "README).\n--no-sandbox grades anyway, running every student's code with YOUR permissions: it can "
+    "read and change your files.")
 
 
 def available():
@@ -39,12 +66,91 @@ def available():
     return bool(shutil.which("bwrap") and shutil.which("prlimit"))
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts the kernel inside the sandbox described above."""
+@dataclass(frozen=True)
+class Entry:
+    """One thing the kernel may see: `path` (the same inside and out), `access`
+    ("read", "write", "tmpfs" for a private in-memory folder) and why it is there."""
+    path: Path
+    access: str
+    why: str
 
-    hidden_paths = List(Unicode(), help="folders that look empty inside the sandbox").tag(config=True)
-    readable_paths = List(Unicode(), help="folders inside hidden ones that the kernel may read: "
-                                          "the student's own").tag(config=True)
+
+def kernel_view(submission_dir, socket_dir):
+    """Everything the kernel's filesystem holds: the one description of what it may see."""
+    python = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
+    return [
+        Entry(Path("/usr"), "read", "the system's programs and the libraries Python links to"),
+        *[Entry(p, "read", "the Python installation and the environment the grader runs in") for p in python],
+        Entry(Path("/etc/ld.so.cache"), "read", "where the dynamic linker finds libraries"),
+        Entry(package_dir(STUDENT_PACKAGE), "read", "the student-side package, which the notebooks import"),
+        Entry(Path(submission_dir).resolve(), "read", "its own submission, the folder it runs in"),
+        Entry(Path(KERNEL_TMP), "tmpfs", "its private TMPDIR and HOME"),
+        Entry(Path(socket_dir).resolve(), "write", "its own socket folder, shared with the grader"),
+    ]
+
+
+def package_dir(name):
+    """The folder of an importable package, wherever it is installed (editable or not)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the package {name} is not installed")
+    return Path(spec.submodule_search_locations[0]).resolve()
+
+
+def check_private(view):
+    """Refuse a view through which the kernel would see the reference package (a
+    non-editable install puts it into the environment's site-packages)."""
+    reference = package_dir(REFERENCE_PACKAGE)
+    exposed = [e.path for e in view if e.access != "tmpfs" and reference.is_relative_to(e.path)]
+    if exposed:
+        raise RuntimeError(f"the kernel would see the reference package {reference} through {exposed[0]}: "
+                           "install the course with `pip install -e .`")
+
+
+def bwrap_arguments(view, filter_fd, tmp_bytes):
+    """bwrap's arguments that build `view` (symlinks such as /lib -> usr/lib come with /usr)
+    and take away every privilege, with the seccomp filter read from `filter_fd`."""
+    arguments = ["--unshare-all", "--unshare-user", "--disable-userns", "--uid", str(KERNEL_UID),
+                 "--gid", str(KERNEL_UID), "--cap-drop", "ALL", "--seccomp", str(filter_fd),
+                 "--die-with-parent", "--new-session", "--clearenv", "--dev", "/dev", "--proc", "/proc"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top) and os.readlink(top).startswith("usr/"):
+            arguments += ["--symlink", os.readlink(top), top]
+    for entry in sorted(view, key=lambda e: len(e.path.parts)):  # parents before what is mounted inside them
+        if entry.access == "tmpfs":
+            arguments += ["--size", str(tmp_bytes), "--tmpfs", str(entry.path)]
+        else:
+            arguments += ["--ro-bind" if entry.access == "read" else "--bind", str(entry.path), str(entry.path)]
+    return arguments + ["--remount-ro", "/"]  # the folders bwrap made to hold the view, in memory, stay empty
+
+
+def kernel_environment():
+    """The kernel's whole environment: PATH, HOME, TMPDIR and MPLCONFIGDIR of its own, from
+    the grader's only LANG and the BLAS thread settings, and for ipykernel JPY_PARENT_PID=1:
+    "started by a client" (else it prints a console banner) "whose pid is 1", which it never
+    watches (inside, its parent is the sandbox's init; --die-with-parent ties that to the grader)."""
+    env = {name: os.environ[name] for name in PASSED_VARIABLES if name in os.environ}
+    return {**env, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": KERNEL_TMP, "TMPDIR": KERNEL_TMP, "MPLCONFIGDIR": f"{KERNEL_TMP}/matplotlib",
+            "JPY_PARENT_PID": "1"}
+
+
+@contextmanager
+def socket_folder():
+    """A new folder for one kernel's sockets, at a short path whatever TMPDIR is; removed after."""
+    folder = tempfile.mkdtemp(prefix="bp-", dir=SOCKET_PARENT)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts the kernel inside the sandbox described above, with its
+    sockets (ipc, and the connection file) in `socket_dir`."""
+
+    socket_dir = Unicode(help="the folder of the kernel's sockets (see socket_folder)").tag(config=True)
+    sandboxed = Bool(True, help="False runs the kernel with the grader's permissions (--no-sandbox)").tag(config=True)
     memory_bytes = Integer(3 * 2**30, help="address-space limit of the kernel").tag(config=True)
     file_bytes = Integer(256 * 2**20, help="largest file the kernel may write").tag(config=True)
     tmp_bytes = Integer(256 * 2**20, help="size of the kernel's private temporary folder").tag(config=True)
@@ -52,50 +158,65 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     @default("transport")
     def _default_transport(self):
-        return "ipc" if available() else "tcp"
+        return "ipc"
 
     @property
     def kernel_spec(self):
         """The kernel's spec, interrupted by a message: a SIGINT to the sandbox's process
         group would reach bubblewrap itself rather than only the kernel."""
         spec = super().kernel_spec
-        if spec is not None and available():
+        if spec is not None:
             spec.interrupt_mode = "message"
         return spec
 
     @default("ip")
     def _default_ip(self):
-        """Absolute socket paths in the runtime folder: kernel and grader have different cwds."""
-        if self.transport == "ipc":
-            return str(Path(jupyter_runtime_dir(), f"kernel-{uuid.uuid4().hex[:12]}-ipc"))
-        return super()._ip_default()
+        """The prefix of the kernel's ipc socket paths, short and absolute (kernel and grader have
+        different working folders)."""
+        return str(Path(self.socket_dir, f"k{uuid.uuid4().hex[:8]}"))
+
+    @default("connection_file")
+    def _default_connection_file(self):
+        return str(Path(self.socket_dir, f"kernel-{uuid.uuid4().hex[:12]}.json"))
+
+    async def _async_pre_start_kernel(self, **kw):
+        if not self.socket_dir:
+            raise ValueError("SandboxedKernelManager.socket_dir is not set: make one with sandbox.socket_folder()")
+        self.submission_dir = kw.get("cwd") or os.getcwd()  # format_kernel_cmd is told only the command
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
-        if not available():
-            self.log.warning("bwrap or prlimit not found: the kernel runs WITHOUT a sandbox")
+        if not self.sandboxed:
             return cmd
-        sockets = Path(self.ip).parent
-        own_tmp = sockets / f"{Path(self.ip).name}-tmp"  # its own temporary files, in memory, capped
-        own_tmp.mkdir(exist_ok=True)
-        sandbox = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                   "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent",
-                   # ipykernel exits when its parent pid changes; inside, its parent is the namespace's init
-                   "--setenv", "JPY_PARENT_PID", "1", "--setenv", "TMPDIR", str(own_tmp),
-                   "--setenv", "IPYTHONDIR", str(own_tmp / "ipython"),
-                   "--setenv", "MPLCONFIGDIR", str(own_tmp / "matplotlib")]
-        for path in [*self.hidden_paths, *grader_private_paths()]:
-            if Path(path).exists():
-                sandbox += ["--tmpfs", path]
-        for path in self.readable_paths:
-            sandbox += ["--ro-bind", path, path]
-        sandbox += ["--bind", str(sockets), str(sockets)]
-        sandbox += ["--size", str(self.tmp_bytes), "--tmpfs", str(own_tmp)]
+        if not available():
+            raise RuntimeError(MISSING_MESSAGE)
+        view = kernel_view(self.submission_dir, self.socket_dir)
+        check_private(view)
+        self.filter_fd = os.memfd_create("seccomp-filter", 0)
+        os.write(self.filter_fd, syscall_filter())
+        os.lseek(self.filter_fd, 0, os.SEEK_SET)
+        sandbox = ["bwrap", *bwrap_arguments(view, self.filter_fd, self.tmp_bytes)]
+        for name, value in kernel_environment().items():
+            sandbox += ["--setenv", name, value]
         fonts = matplotlib_font_list()
         if fonts.is_file():  # matplotlib finds its font list at once rather than rebuilding it in every kernel
-            sandbox += ["--ro-bind", str(fonts), str(own_tmp / "matplotlib" / fonts.name)]
+            sandbox += ["--ro-bind", str(fonts), f"{KERNEL_TMP}/matplotlib/{fonts.name}"]
+        sandbox += ["--chdir", str(Path(self.submission_dir).resolve())]
         limits = ["prlimit", f"--as={self.memory_bytes}", f"--fsize={self.file_bytes}", "--nofile=512", "--core=0", "--"]
         return self._process_limit() + limits + sandbox + ["--"] + cmd
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        """Start the kernel with only its standard streams and the seccomp filter open (the
+        grader's other files, such as a worker's reply pipe, stay out of its reach)."""
+        if not self.sandboxed:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        try:
+            with warnings.catch_warnings():  # jupyter_client asks for close_fds=False; pass_fds overrides it
+                warnings.filterwarnings("ignore", "pass_fds overriding close_fds", RuntimeWarning)
+                return await super()._async_launch_kernel(kernel_cmd, pass_fds=(self.filter_fd,), **kw)
+        finally:
+            os.close(self.filter_fd)
 
     async def _async_shutdown_kernel(self, now=False, restart=False):
         await super()._async_shutdown_kernel(now=now, restart=restart)
@@ -112,21 +233,52 @@ class SandboxedKernelManager(AsyncKernelManager):
         return ["sh", "-c", f'echo $$ > {group / "cgroup.procs"} && exec "$@"', "sh"]
 
 
+# Seccomp: a classic BPF program (struct sock_filter: u16 code, u8 jt, u8 jf, u32 k) over
+# struct seccomp_data (nr at offset 0, arch at 4), as bwrap --seccomp reads it.
+LOAD_WORD, JUMP_IF_EQUAL, JUMP_IF_AT_LEAST, RETURN = 0x20, 0x15, 0x35, 0x06
+ALLOW, DENY = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW; SECCOMP_RET_ERRNO with EPERM
+DENIED_SYSCALLS = ["mount", "umount2", "pivot_root", "chroot", "ptrace", "process_vm_readv", "process_vm_writev",
+                   "unshare", "setns", "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
+                   "open_by_handle_at", "kexec_load", "init_module", "finit_module", "delete_module",
+                   "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr"]
+NEW_MOUNT_API = {"open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+                 "mount_setattr": 442}
+ARCHITECTURES = {  # machine: (AUDIT_ARCH_*, first number of another ABI or None, syscall numbers)
+    "x86_64": (0xC000003E, 0x40000000, {
+        "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161, "ptrace": 101, "process_vm_readv": 310,
+        "process_vm_writev": 311, "unshare": 272, "setns": 308, "bpf": 321, "perf_event_open": 298,
+        "userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249, "open_by_handle_at": 304,
+        "kexec_load": 246, "init_module": 175, "finit_module": 313, "delete_module": 176, **NEW_MOUNT_API}),
+    "aarch64": (0xC00000B7, None, {
+        "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51, "ptrace": 117, "process_vm_readv": 270,
+        "process_vm_writev": 271, "unshare": 97, "setns": 268, "bpf": 280, "perf_event_open": 241,
+        "userfaultfd": 282, "keyctl": 219, "add_key": 217, "request_key": 218, "open_by_handle_at": 265,
+        "kexec_load": 104, "init_module": 105, "finit_module": 273, "delete_module": 106, **NEW_MOUNT_API}),
+}
+
+
+def syscall_filter(machine=None):
+    """The kernel's seccomp filter: DENIED_SYSCALLS and every syscall of another ABI (32-bit,
+    x32) fail with EPERM; everything else is allowed."""
+    machine = machine or platform.machine()
+    if machine not in ARCHITECTURES:
+        raise RuntimeError(f"no seccomp filter for {machine}: the sandbox supports {', '.join(ARCHITECTURES)}")
+    arch, other_abi, numbers = ARCHITECTURES[machine]
+    denied = [numbers[name] for name in DENIED_SYSCALLS]
+    program = [(LOAD_WORD, 0, 0, 4), (JUMP_IF_EQUAL, 1, 0, arch), (RETURN, 0, 0, DENY), (LOAD_WORD, 0, 0, 0)]
+    if other_abi is not None:
+        program.append((JUMP_IF_AT_LEAST, len(denied) + 1, 0, other_abi))
+    program += [(JUMP_IF_EQUAL, len(denied) - i, 0, number) for i, number in enumerate(denied)]
+    program += [(RETURN, 0, 0, ALLOW), (RETURN, 0, 0, DENY)]
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
+
+
 @functools.cache
 def matplotlib_font_list():
     """The grader's own matplotlib font list (built on first use, once per grading process)."""
     import matplotlib
     from matplotlib import font_manager
     return Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
-
-
-def grader_private_paths():
-    """What no student may read, besides the course: the reference package, and in a
-    clone of the repository its tests (the catalogue of answers) and its history."""
-    spec = importlib.util.find_spec("solutions")
-    reference = list(spec.submodule_search_locations or []) if spec else []
-    project = Path(__file__).resolve().parent.parent
-    return reference + [str(project / name) for name in ("grader_tests", ".git")]
 
 
 def remove_empty_cgroups():

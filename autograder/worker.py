@@ -10,12 +10,12 @@ nbgrader, a library or a kernel prints can pass for an answer: one JSON line,
 {"ready": PID}, once it has started, then {"done": COURSE_DIR} for each request.
 A request is one JSON line on its stdin:
 
-    {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "hidden_paths": [...]}
+    {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "sandboxed": true}
 
 COURSE_DIR is a scratch nbgrader course (see course.scratch_course) with the
 notebook at submitted/STUDENT_ID/ASSIGNMENT_ID/. The worker runs nbgrader's
-autograde, with the student's kernel in a sandbox (autograder.sandbox) where the
-hidden paths look empty but the student's autograded folder can be read, then
+autograde, with the student's kernel in a sandbox (autograder.sandbox; unless
+"sandboxed" is false) and its sockets in a folder of their own, then
 generate_feedback, and writes COURSE_DIR/result.json: {"status": "graded"} or
 {"status": "failed" | "crashed", "message": why}. Every graded cell's result (its
 score and the grader's message) is appended to COURSE_DIR/progress.jsonl as soon as
@@ -47,6 +47,7 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from .course import check, nbgrader_api
+from .sandbox import socket_folder
 
 EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception|Exit)): ?(.*)$", re.MULTILINE)
 LOG_MARKER = "=== backprop-grade worker: grading"
@@ -170,13 +171,14 @@ def _kill_tree(process):
 
 # The worker's end: a child process that grades the submissions it is sent.
 
-def autograde(root, assignment_id, student_id, hidden_paths=()):
-    """Grade the submission; returns the result dict written to result.json."""
+def autograde(root, assignment_id, student_id, socket_dir, sandboxed=True):
+    """Grade the submission, with the kernel's sockets in `socket_dir`; returns the result
+    dict written to result.json."""
     overrides = Config()
     overrides.ProgressExecute.progress_file = str(Path(root, "progress.jsonl"))
-    overrides.RefereeExecute.socket_dir = str(Path(root, "runtime"))
-    overrides.SandboxedKernelManager.hidden_paths = list(hidden_paths)
-    overrides.SandboxedKernelManager.readable_paths = [str(Path(root, "autograded", student_id, assignment_id))]
+    overrides.SandboxedKernelManager.socket_dir = socket_dir
+    overrides.SandboxedKernelManager.sandboxed = sandboxed
+    overrides.RefereeExecute.socket_dir = socket_dir
     overrides.Execute.shutdown_kernel = "immediate"  # all cells have run: no need to wait ~0.7 s for it to exit
     overrides.GenerateFeedback.exporter_class = FeedbackExporter
     api = nbgrader_api(root, overrides)
@@ -239,11 +241,11 @@ def failure_reason(log):
     return f"{name.rsplit('.', 1)[-1]}: {message}".strip().rstrip(":")
 
 
-def serve(root, assignment_id, student_id, hidden_paths):
+def serve(root, assignment_id, student_id, sandboxed):
     """Handle one request: grade the submission in `root` and write its result.json."""
     print(f"{LOG_MARKER} {student_id}/{assignment_id} in {root}", file=sys.stderr, flush=True)
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(Path(root, "runtime"))  # the kernel's sockets, inside the course
-    result = autograde(root, assignment_id, student_id, hidden_paths)
+    with socket_folder() as socket_dir:
+        result = autograde(root, assignment_id, student_id, socket_dir, sandboxed)
     Path(root, "result.json").write_text(json.dumps(result), encoding="utf-8")
 
 
