@@ -11,6 +11,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 from autograder.preprocessors.forgetunknowncells import ForgetUnknownCells
 from autograder.preprocessors.hidetracebacks import HideHiddenTracebacks
 from autograder.preprocessors.refereeexecute import RefereeExecute
+from autograder.preprocessors.sanitizehtml import SanitizeStudentHTML
 from autograder.sandbox import SandboxedKernelManager
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -47,6 +48,7 @@ c.Autograde.autograde_preprocessors = [
     LimitOutput,
     SaveAutoGrades,
     AssignLatePenalties,
+    SanitizeStudentHTML,  # last: formgrader and the feedback show this notebook; no student script in them
 ]
 c.RefereeExecute.kernel_manager_class = SandboxedKernelManager
 
