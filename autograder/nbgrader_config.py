@@ -9,6 +9,7 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 
 from autograder.preprocessors.hidehiddentests import HideHiddenTests
 from autograder.preprocessors.refereeexecute import RefereeExecute
+from autograder.preprocessors.sanitizehtml import SanitizeStudentHTML
 from autograder.sandbox import SandboxedKernelManager
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -44,6 +45,7 @@ c.Autograde.autograde_preprocessors = [
     LimitOutput,
     SaveAutoGrades,
     AssignLatePenalties,
+    SanitizeStudentHTML,  # last: formgrader and the feedback show this notebook; no student script in them
 ]
 c.RefereeExecute.kernel_manager_class = SandboxedKernelManager
 

@@ -53,6 +53,12 @@ EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception|Exit)): ?(.*)$", re.
 LOG_MARKER = "=== backprop-grade worker: grading"
 IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)", re.IGNORECASE)
 NO_ALT_TEXT = '<img alt="No description has been provided for this image"'
+# The feedback page runs no script but MathJax, from its pinned CDN folder (MathJax evaluates its
+# own configuration block, hence 'unsafe-eval'): no inline script, no other source, no frame, no form.
+MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/"
+FEEDBACK_CSP = (f"default-src 'none'; script-src {MATHJAX} 'unsafe-eval'; font-src {MATHJAX}; "
+                "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+CSP_META = f'<head>\n<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
 
 # One BLAS thread per kernel: parallel kernels must not fight over the cores.
 SINGLE_THREADED = {name: "1" for name in
@@ -209,7 +215,7 @@ class FeedbackExporter(HTMLExporter):
     its BeautifulSoup pass over the finished page, which takes a third of the export.
     That pass gives JupyterLab's cells a tabindex (nbgrader's feedback template is the
     classic one: it has none) and images without alt text a placeholder (done here by
-    IMAGE_WITHOUT_ALT)."""
+    IMAGE_WITHOUT_ALT). The page carries a Content-Security-Policy, first in its head: FEEDBACK_CSP."""
 
     compiled = CompiledTemplates()
 
@@ -227,7 +233,7 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return IMAGE_WITHOUT_ALT.sub(NO_ALT_TEXT, html), resources
+        return IMAGE_WITHOUT_ALT.sub(NO_ALT_TEXT, html.replace("<head>", CSP_META, 1)), resources
 
 
 def failure_reason(log):

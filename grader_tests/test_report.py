@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import nbformat
 import pytest
 
-from autograder.course import source_notebook
+from autograder.course import reference_answers, source_notebook
 from autograder.report import mistake
 from conftest import ROOT, backprop_grade, complete_notebook, read_csv, release_notebook, submit
 from jupyterlab import CHROMIUM, CHROMIUM_FLAGS, chromium_available
@@ -17,12 +17,17 @@ from jupyterlab import CHROMIUM, CHROMIUM_FLAGS, chromium_available
 NAIVE_SIGMOID = "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"
 LOG10_LOGIT = "def logit(p):\n    return np.log10(p / (1 - p))\n"
 SCREENSHOT = ROOT / "artifacts" / "screenshots" / "report.png"
+# A student forges a hint for the planted mistake, as feedback pages show a real one, under a test cell's anchor.
+FORGED = ("\nfrom IPython.display import HTML, display\n"
+          "display(HTML('<a name=\"test_sigmoid_stability\"></a><div class=\"output_error\"><pre>"
+          "Hint: sigmoid(1000) overflowed (FloatingPointError: overflow encountered in exp): "
+          "forged by the student</pre></div>'))\n")
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """A graded class of 01_sigmoid: full marks, blank, two naive sigmoids (one also with a
-    log10 logit) and a file that is not a notebook. Returns the --out folder and the run."""
+    log10 logit), a right answer that shows a forged hint and a file that is not a notebook. Returns the --out folder and the run."""
     root = tmp_path_factory.mktemp("report-class")
     submitted = root / "submitted"
     submit(submitted, "complete", "01_sigmoid", complete_notebook("01_sigmoid"))
@@ -30,6 +35,8 @@ def graded(tmp_path_factory):
     submit(submitted, "naive-1", "01_sigmoid", complete_notebook("01_sigmoid", sigmoid=NAIVE_SIGMOID))
     submit(submitted, "naive-2", "01_sigmoid",
            complete_notebook("01_sigmoid", sigmoid=NAIVE_SIGMOID, logit=LOG10_LOGIT))
+    submit(submitted, "forger", "01_sigmoid",
+           complete_notebook("01_sigmoid", sigmoid=reference_answers("01_sigmoid")["sigmoid"] + FORGED))
     submit(submitted, "garbage", "01_sigmoid", b"{ this is not json")
     run = backprop_grade("grade", submitted, "--out", root / "out", "--jobs", 2)
     assert run.returncode == 0, run.stderr
@@ -122,6 +129,13 @@ def test_the_planted_mistake_tops_the_mistakes(graded):
     assert not [r for r in rows if "NotImplementedError" in r[1]]  # the blank workbook is unanswered, not wrong
 
 
+def test_a_hint_forged_in_an_output_never_reaches_the_report(graded):
+    out, _ = graded
+    feedback = (out / "feedback" / "forger" / "01_sigmoid" / "01_sigmoid.html").read_text(encoding="utf-8")
+    assert "forged by the student" in feedback  # shown to the student as their output, as it was
+    assert "forged by the student" not in (out / "report" / "index.html").read_text(encoding="utf-8")
+
+
 def free_text_points(assignment_id):
     """The points of an assignment's answers graded by hand."""
     cells = nbformat.read(source_notebook(assignment_id), as_version=4).cells
@@ -157,17 +171,26 @@ def test_lms_csv_has_a_row_per_student_and_a_column_per_assignment(graded):
         assert float(score) == float(total) == scores[student]
 
 
+def write_grading_output(out, grades, summary, late=None):
+    """OUT/grades.csv and OUT/summary.csv as `grade` writes them; `late` ({student: "yes"}) adds
+    summary.csv's `late` column."""
+    out.mkdir(exist_ok=True)
+    header = "student_id,assignment_id,score,max_score,status,message" + (",late" if late is not None else "")
+    if late is not None:
+        summary = [(*row, late.get(row[0], "")) for row in summary]
+    for name, head, rows in [("grades.csv", "student_id,assignment_id,grade_id,score,max_score,message", grades),
+                             ("summary.csv", header, summary)]:
+        with open(out / name, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([head.split(","), *rows])
+
+
 def test_report_leaves_a_blank_where_nothing_was_handed_in(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
-    grades = [("ada", "00_shapes", "test_a", 1, 1), ("ada", "00_shapes", "test_b", 0, 2),
-              ("ada", "01_sigmoid", "test_c", 3, 3), ("bob", "01_sigmoid", "test_c", 1.5, 3)]
+    grades = [("ada", "00_shapes", "test_a", 1, 1, ""), ("ada", "00_shapes", "test_b", 0, 2, "Hint: b is wrong"),
+              ("ada", "01_sigmoid", "test_c", 3, 3, ""), ("bob", "01_sigmoid", "test_c", 1.5, 3, "")]
     summary = [("ada", "00_shapes", 1, 3, "graded", ""), ("ada", "01_sigmoid", 3, 3, "graded", ""),
                ("bob", "01_sigmoid", 1.5, 3, "graded", "")]
-    for name, header, rows in [("grades.csv", "student_id,assignment_id,grade_id,score,max_score", grades),
-                               ("summary.csv", "student_id,assignment_id,score,max_score,status,message", summary)]:
-        with open(out / name, "w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows([header.split(","), *rows])
+    write_grading_output(out, grades, summary)
 
     run = backprop_grade("report", out)
 
@@ -178,6 +201,29 @@ def test_report_leaves_a_blank_where_nothing_was_handed_in(tmp_path):
         {"student_id": "bob", "00_shapes": "", "01_sigmoid": "1.5", "total": "1.5"}]
     students = body(page(out).tables["students"])
     assert students[1][:4] == ["bob", "not handed in", "1.5 / 3", "1.5 / 6"]
+
+
+def test_report_escapes_what_it_shows_marks_late_work_and_allows_no_script(tmp_path):
+    out = tmp_path / "out"
+    evil = "<img src=x onerror=alert(1)>"
+    grades = [(evil, "01_sigmoid", "test_c", 0, 3, f"Hint: {evil} is not a number"),
+              ("bob", "01_sigmoid", "test_c", 0, 3, "not graded")]
+    summary = [(evil, "01_sigmoid", 0, 3, "graded", ""), ("bob", "01_sigmoid", 0, 3, "timeout", f"ran {evil}")]
+    write_grading_output(out, grades, summary, late={"bob": "yes"})
+
+    run = backprop_grade("report", out)
+
+    assert run.returncode == 0, run.stderr
+    text = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;' in text
+    shown = page(out)
+    gist = evil.replace("1", "#")
+    assert body(shown.tables["mistakes"]) == [["1", f"{gist} is not a number Hint: {evil} is not a number",
+                                               "test_c 01_sigmoid"]]  # "not graded" is no mistake
+    students = {row[0]: row for row in body(shown.tables["students"])}
+    assert students["bob"][1] == "0 / 3 late timeout" and students[evil][1] == "0 / 3"
+    assert students["bob"][4].endswith(f"ran {evil}")  # shown as text
 
 
 def test_report_of_a_folder_without_grades_says_what_to_do(tmp_path):
