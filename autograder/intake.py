@@ -33,14 +33,16 @@ class NotGradable(ValueError):
 def take(path, master):
     """The notebook at `path`, its claims checked against the `master` notebook."""
     try:
-        notebook = nbformat.reads(path.read_bytes().decode("utf-8"), as_version=4)
+        data = json.loads(path.read_bytes().decode("utf-8"))
+        notes = _cell_ids(data)  # before nbformat reads it: it fails on an id that is not a string
+        notebook = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as error:  # any unreadable file is reported, whatever the parser says
         raise NotGradable(f"not a readable notebook: {type(error).__name__}: {error}".splitlines()[0]) from None
     if not isinstance(notebook.get("cells"), list) or not isinstance(notebook.get("metadata"), dict):
         raise NotGradable("not a readable notebook: it has no list of cells")
-    notes = _notebook_metadata(notebook)
+    notes += _notebook_metadata(notebook)
     claims = {meta["grade_id"]: meta for meta in map(nbgrader_meta, master.cells) if "grade_id" in meta}
-    seen_ids, claimed = set(), set()
+    claimed = set()
     for index, cell in enumerate(notebook.cells):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw") \
                 or not isinstance(cell.get("source"), str):
@@ -48,7 +50,6 @@ def take(path, master):
         if not isinstance(cell.get("metadata"), dict):
             cell["metadata"] = nbformat.NotebookNode()
             notes.append(f"cell {index}'s metadata was not a dict")
-        notes += _cell_id(cell, index, seen_ids)
         notes += _claim(cell, index, claims, claimed)
     try:
         nbformat.validate(notebook)
@@ -66,17 +67,21 @@ def _notebook_metadata(notebook):
     return notes
 
 
-def _cell_id(cell, index, seen):
-    """Give the cell a fresh id when its own is malformed or taken."""
-    if "id" not in cell:
-        return []
-    ident = cell["id"]
-    if isinstance(ident, str) and CELL_ID.match(ident) and ident not in seen:
-        seen.add(ident)
-        return []
-    cell["id"] = uuid.uuid4().hex[:16]
-    seen.add(cell["id"])
-    return [f"cell {index}'s id was malformed or repeated"]
+def _cell_ids(data):
+    """Give each cell of the JSON `data` whose id is malformed or taken a fresh one."""
+    cells = data.get("cells") if isinstance(data, dict) else None
+    notes, seen = [], set()
+    for index, cell in enumerate(cells if isinstance(cells, list) else []):
+        if not isinstance(cell, dict) or "id" not in cell:
+            continue
+        ident = cell["id"]
+        if isinstance(ident, str) and CELL_ID.match(ident) and ident not in seen:
+            seen.add(ident)
+            continue
+        cell["id"] = uuid.uuid4().hex[:16]
+        seen.add(cell["id"])
+        notes.append(f"cell {index}'s id was malformed or repeated")
+    return notes
 
 
 def _claim(cell, index, claims, claimed):

@@ -24,14 +24,16 @@ call of a student's function then carries that name as a stand-in, and the kerne
 which cannot see the reference, calls the grader back for it.
 
 Rules about how a function is written (no Python loop) are checked on its source
-as the notebook defined it: `StudentFunction.__source__`, the last top-level
-`def` of that name in the cells the kernel ran (None where the name was bound
-otherwise).
+as the notebook defined it: `StudentFunction.__source__` (autograder/definitions.py).
+
+Each notebook's tests import the checks and the reference afresh, so nothing a
+student's function leaves in their data reaches the next notebook.
 """
 import ast
 import builtins
 import itertools
 import socket
+import sys
 import threading
 import types
 import uuid
@@ -40,11 +42,12 @@ from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
-from IPython.core.inputtransformer2 import TransformerManager
 
 from . import wire
+from .definitions import Definitions
 
 REFERENCE_PACKAGE = "solutions"
+GRADER_PACKAGES = ("workbook_tools", "solutions")  # what the tests import, afresh for every notebook
 MAX_RESULT_BYTES = 64 * 2**20  # what one call of a student's function may send back
 INSTALL = ("__import__('sys').modules['backprop_wire'] = __import__('types').ModuleType('backprop_wire')\n"
            "exec(compile({source!r}, 'backprop_wire', 'exec'), __import__('sys').modules['backprop_wire'].__dict__)\n")
@@ -60,22 +63,10 @@ class Referee:
 
     def __init__(self, tests, setup, socket_dir, timeout):
         self.tests, self.socket_dir, self.timeout = tests, Path(socket_dir), timeout
+        forget_modules(GRADER_PACKAGES)
         self.imports = setup_imports(setup, set().union(*map(free_names, tests.values())))
-        self.definitions = {}  # name -> source of its def in the cells the kernel ran (None: bound otherwise)
+        self.definitions = Definitions()
         self.installed = False
-
-    def saw(self, source):
-        """Remember the top-level definitions of a cell the kernel is about to run."""
-        try:
-            code = TransformerManager().transform_cell(source)
-            tree = ast.parse(code)
-        except (SyntaxError, ValueError):
-            return
-        for statement in tree.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self.definitions[statement.name] = ast.get_source_segment(code, statement)
-            else:
-                self.definitions.update(dict.fromkeys(_bound(statement, top_level=True)))
 
     def judge(self, grade_id, kernel):
         """Run the test cell `grade_id` against the notebook in `kernel` (a KernelCell);
@@ -89,7 +80,7 @@ class Referee:
 
     def _namespace(self, source, channel):
         """The test's globals: the grader's imports, then the notebook's names it uses."""
-        namespace = dict(self.imports)
+        namespace = {"__builtins__": builtins, **self.imports}
         wanted = sorted(free_names(source) - set(namespace))
         found_names = channel.lookup(wanted)
         for name in wanted:  # only those: the kernel may answer more than it was asked
@@ -97,7 +88,7 @@ class Referee:
             if not isinstance(found, dict):
                 continue
             if "function" in found:
-                namespace[name] = StudentFunction(channel, name, namespace, self.definitions.get(name))
+                namespace[name] = StudentFunction(channel, name, namespace, self.definitions.source_of(name))
             else:
                 namespace[name] = wire.decode(found["value"])
         return namespace
@@ -221,6 +212,14 @@ def free_names(code):
     return loaded - _bound(tree) - set(dir(builtins))
 
 
+def forget_modules(packages):
+    """Drop `packages` from the imported modules, so that the next import loads them afresh: whatever
+    one notebook's functions left in the checks' data (through arguments they modified) never
+    reaches the next notebook's tests."""
+    for name in [name for name in sys.modules if name.split(".")[0] in packages]:
+        del sys.modules[name]
+
+
 def setup_imports(sources, names):
     """{name: object} for each of `names` that an import statement of `sources` binds,
     imported here, in the grader."""
@@ -232,12 +231,10 @@ def setup_imports(sources, names):
     return {name: imported[name] for name in names if name in imported}
 
 
-def _bound(tree, top_level=False):
-    """Names bound anywhere in `tree` (with top_level, not inside its functions and classes)."""
+def _bound(tree):
+    """Names bound anywhere in `tree`, its functions' arguments included."""
     names = set()
-    nodes = [tree]
-    while nodes:
-        node = nodes.pop()
+    for node in ast.walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -248,9 +245,6 @@ def _bound(tree, top_level=False):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
-        if not (top_level and node is not tree and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                     ast.ClassDef, ast.Lambda))):
-            nodes.extend(ast.iter_child_nodes(node))
     return names
 
 

@@ -7,7 +7,9 @@ nothing else:
 - the Python installation and the environment the grader runs in, read-only (with
   the system's libraries under /usr they link to);
 - the student-side package `workbook_tools`, read-only, wherever it is installed;
-- its own submission folder, read-only: the folder it runs in;
+- no file of the course, not even its own submission folder: nbgrader writes the
+  notebook it runs there, test cells and hidden tests included; the kernel runs in its
+  private /tmp and has the student's cells as the grader sends them;
 - a private /tmp (TMPDIR and HOME), in memory, size-capped, where IPython and
   matplotlib keep their settings (the font list matplotlib finds there is the
   grader's, read-only);
@@ -75,7 +77,7 @@ class Entry:
     why: str
 
 
-def kernel_view(submission_dir, socket_dir):
+def kernel_view(socket_dir):
     """Everything the kernel's filesystem holds: the one description of what it may see."""
     python = sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()})
     return [
@@ -83,7 +85,6 @@ def kernel_view(submission_dir, socket_dir):
         *[Entry(p, "read", "the Python installation and the environment the grader runs in") for p in python],
         Entry(Path("/etc/ld.so.cache"), "read", "where the dynamic linker finds libraries"),
         Entry(package_dir(STUDENT_PACKAGE), "read", "the student-side package, which the notebooks import"),
-        Entry(Path(submission_dir).resolve(), "read", "its own submission, the folder it runs in"),
         Entry(Path(KERNEL_TMP), "tmpfs", "its private TMPDIR and HOME"),
         Entry(Path(socket_dir).resolve(), "write", "its own socket folder, shared with the grader"),
     ]
@@ -182,7 +183,6 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         if not self.socket_dir:
             raise ValueError("SandboxedKernelManager.socket_dir is not set: make one with sandbox.socket_folder()")
-        self.submission_dir = kw.get("cwd") or os.getcwd()  # format_kernel_cmd is told only the command
         return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
@@ -191,7 +191,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             return cmd
         if not available():
             raise RuntimeError(MISSING_MESSAGE)
-        view = kernel_view(self.submission_dir, self.socket_dir)
+        view = kernel_view(self.socket_dir)
         check_private(view)
         self.filter_fd = os.memfd_create("seccomp-filter", 0)
         os.write(self.filter_fd, syscall_filter())
@@ -202,7 +202,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         fonts = matplotlib_font_list()
         if fonts.is_file():  # matplotlib finds its font list at once rather than rebuilding it in every kernel
             sandbox += ["--ro-bind", str(fonts), f"{KERNEL_TMP}/matplotlib/{fonts.name}"]
-        sandbox += ["--chdir", str(Path(self.submission_dir).resolve())]
+        sandbox += ["--chdir", KERNEL_TMP]
         limits = ["prlimit", f"--as={self.memory_bytes}", f"--fsize={self.file_bytes}", "--nofile=512", "--core=0", "--"]
         return self._process_limit() + limits + sandbox + ["--"] + cmd
 

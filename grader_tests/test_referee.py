@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from autograder import wire
-from autograder.referee import Channel, Referee, StudentFunction, free_names, setup_imports
+from autograder.definitions import Definitions
+from autograder.referee import Channel, StudentFunction, free_names, setup_imports
 from autograder.wire import WireError, decode, encode
 from solutions import activations as ref
 
@@ -35,14 +36,29 @@ def test_the_setup_imports_a_test_uses_are_imported_in_the_grader():
     assert set(imported) == {"np", "check"}  # X and sigmoid are the notebook's, asked of the kernel
 
 
-def test_the_referee_remembers_each_name_s_last_plain_def():
-    referee = Referee({}, [], "/tmp", 5)
-    referee.saw("import numpy as np\n\ndef relu(z):\n    return np.maximum(0, z)\n\nx = 1\n")
-    referee.saw("%timeit relu(3)\ndef sigmoid(z):\n    for i in z:\n        pass\n")
-    assert referee.definitions["relu"] == "def relu(z):\n    return np.maximum(0, z)"
-    assert referee.definitions["sigmoid"].startswith("def sigmoid(z):\n    for i in z")
-    referee.saw("relu = lambda z: z\nif True:\n    def sigmoid(z):\n        return z\n")
-    assert referee.definitions["relu"] is None and referee.definitions["sigmoid"] is None
+def test_a_function_s_source_is_its_last_plain_def_in_a_cell_that_ran():
+    notebook = Definitions()
+    notebook.ran("import numpy as np\n\ndef relu(z):\n    return np.maximum(0, z)\n\nx = 1\n", succeeded=True)
+    notebook.ran("%timeit relu(3)\n!ls\ndef sigmoid(z):\n    for i in z:\n        pass\n", succeeded=True)
+    assert notebook.source_of("relu") == "def relu(z):\n    return np.maximum(0, z)"
+    assert notebook.source_of("sigmoid").startswith("def sigmoid(z):\n    for i in z")
+    notebook.ran("def relu(z):\n    return z\n1 / 0\n", succeeded=False)  # failed: what ran is unknown
+    notebook.ran("@staticmethod\ndef sigmoid(z):\n    return z\n", succeeded=True)
+    notebook.ran("%%capture\ndef softmax(z):\n    return z\n", succeeded=True)
+    notebook.ran("if True:\n    def tanh(z):\n        return z\n", succeeded=True)
+    assert [notebook.source_of(name) for name in ["relu", "sigmoid", "softmax", "tanh"]] == [None] * 4
+    assert notebook.sources["x"] is None and not notebook.dynamic
+
+
+@pytest.mark.parametrize("cell", ["globals()['relu'] = loopy\n", "exec('relu = loopy')\n",
+                                  "import sys\nsetattr(sys.modules['__main__'], 'relu', loopy)\n",
+                                  "get_ipython().user_ns['relu'] = loopy\n", "%run other.py\n"])
+def test_a_cell_that_binds_names_behind_the_grader_s_back_leaves_no_source(cell):
+    notebook = Definitions()
+    notebook.ran("def relu(z):\n    return z\n", succeeded=True)
+    notebook.ran(cell, succeeded=True)
+    notebook.ran("def sigmoid(z):\n    return z\n", succeeded=True)
+    assert notebook.source_of("relu") is None and notebook.source_of("sigmoid") is None
 
 
 VALUES = [None, True, "text", 3, -2.5, float("nan"), np.float64(0.25), np.int64(7),

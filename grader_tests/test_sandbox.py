@@ -33,6 +33,7 @@ class Kernel:
     """A kernel started by SandboxedKernelManager (sandboxed or not) in `cwd`, run cell by cell."""
 
     def __init__(self, cwd, sandboxed):
+        self.cwd = cwd
         self.loop = asyncio.new_event_loop()
         self.sockets = sandbox.socket_folder()
         self.manager = sandbox.SandboxedKernelManager(socket_dir=self.sockets.__enter__(), sandboxed=sandboxed)
@@ -130,6 +131,16 @@ def test_private_files_do_not_exist_inside(kernels, other_run):
         assert inside[path] == {"exists": False, "listdir": False, "open": False}, path
 
 
+def test_its_own_submission_folder_is_not_there(kernels):
+    """nbgrader writes the notebook it runs, hidden tests included, into the folder it starts
+    the kernel in: the kernel works in its private /tmp instead, and that folder is absent."""
+    sandboxed, control = kernels
+    code = f"PATHS = {[str(sandboxed.cwd / '01_sigmoid.ipynb'), str(sandboxed.cwd)]!r}\n" + ATTEMPT_FILES
+    assert all(result["open"] for result in control.json(code).values())
+    assert not any(any(result.values()) for result in sandboxed.json(code).values())
+    assert sandboxed.run("import os\nprint(os.getcwd())") == "/tmp\n"
+
+
 def visible_entries(view, folder):
     """What `folder` may list inside: the next step towards each entry of the view under it."""
     return {entry.path.relative_to(folder).parts[0] for entry in view
@@ -138,7 +149,7 @@ def visible_entries(view, folder):
 
 def test_folders_list_only_the_allowlist(kernels):
     sandboxed, control = kernels
-    view = sandbox.kernel_view(sandboxed.manager.submission_dir, sandboxed.manager.socket_dir)
+    view = sandbox.kernel_view(sandboxed.manager.socket_dir)
     folders = {ROOT: set(), ROOT / "autograder": set(), Path.home(): set(), Path("/"): {"dev", "proc"},
                Path("/etc"): set(), Path("/tmp"): {".ipython", "matplotlib"}}
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
@@ -157,7 +168,7 @@ def test_folders_list_only_the_allowlist(kernels):
 def test_writes_only_to_its_tmp_and_socket_folder(kernels):
     sandboxed, control = kernels
     targets = [ROOT / "autograder" / "pwned.py", ROOT / "workbook_tools" / "pwned.py",
-               Path(sandboxed.manager.submission_dir, "pwned"), Path("/pwned"), Path(sys.prefix, "pwned")]
+               Path("/pwned"), Path(sys.prefix, "pwned")]
     code = textwrap.dedent(f"""
         import json, os
         def write(path):

@@ -116,7 +116,7 @@ def test_no_attack_on_the_grader_earns_a_point(tmp_path):
     proof = tmp_path / "written-by-the-grader"
     notebooks = _submissions(proof)
     for student, nb in notebooks.items():
-        submit(tmp_path / "submitted", student, "01_sigmoid", nbformat.writes(nb, version=4).encode())
+        submit(tmp_path / "submitted", student, "01_sigmoid", json.dumps(nb).encode())  # as written, valid or not
 
     run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--jobs", 2, "--timeout", 300)
 
@@ -152,7 +152,7 @@ def test_malformed_metadata_is_reported_with_its_own_row(tmp_path):
     honest = complete_notebook("01_sigmoid", relu=WRONG_RELU)
     change = _malformed()["nbgrader-a-string"]
     change(honest)
-    submit(tmp_path / "submitted", "malformed", "01_sigmoid", nbformat.writes(honest, version=4).encode())
+    submit(tmp_path / "submitted", "malformed", "01_sigmoid", json.dumps(honest).encode())
     submit(tmp_path / "submitted", "fine", "01_sigmoid", complete_notebook("01_sigmoid"))
 
     run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--timeout", 300)

@@ -33,9 +33,11 @@ class RefereeExecute(ProgressExecute):
     def preprocess_cell(self, cell, resources, index):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id not in self.referee.tests:
-            if cell.cell_type == "code":
-                self.referee.saw(cell.source)
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if cell.cell_type == "code" and self.skip_cells_with_tag not in cell.metadata.get("tags", []):
+                failed = any(output.output_type == "error" for output in cell.outputs)
+                self.referee.definitions.ran(cell.source, succeeded=not failed)
+            return cell, resources
         cell.cell_type, cell.metadata.nbgrader = "code", self.test_metadata[grade_id]
         cell.outputs = verdict(grade_id, self.referee.judge(grade_id, KernelCell(self, index)))
         cell.execution_count = None

@@ -1,0 +1,96 @@
+"""The source of each function the notebook defined, as the grader saw its cells run.
+
+Rules about how a function is written (no Python loop) are judged in the grader,
+on this source: the last top-level, undecorated `def` of the name in a cell that
+ran without an error. A name bound any other way (an assignment, a decorated def,
+a def in a cell that failed or was skipped, or inside a cell magic) has no source.
+Once a cell has reached for the machinery that binds names behind the grader's
+back (exec, globals(), setattr, get_ipython, %run, ...), no name has one: what the
+kernel calls could then be anything, and the form rules fail with a hint. The
+values a function returns are judged whatever its form; a kernel that lies about
+which cells ran can still evade a form rule, never a value.
+"""
+import ast
+
+from IPython.core.inputtransformer2 import TransformerManager
+
+# Names a cell uses to bind names behind the grader's back.
+DYNAMIC = {"exec", "eval", "compile", "globals", "locals", "vars", "setattr", "delattr", "getattr", "__import__",
+           "importlib", "get_ipython", "builtins", "modules", "__dict__", "__globals__", "__code__", "__builtins__",
+           "__main__", "run_cell", "user_ns"}
+# Magics that cannot bind a name (a cell magic of these runs its body: its names get no source).
+HARMLESS_MAGICS = {"time", "timeit", "matplotlib", "precision", "pwd", "who", "whos", "lsmagic", "system",
+                   "getoutput", "capture"}
+
+
+class Definitions:
+    """The notebook's function definitions, updated cell by cell as the kernel runs them."""
+
+    def __init__(self):
+        self.sources = {}  # name -> source of its def (None: bound otherwise)
+        self.dynamic = False
+
+    def source_of(self, name):
+        """The source of the notebook's def of `name`, or None."""
+        return None if self.dynamic else self.sources.get(name)
+
+    def ran(self, source, succeeded):
+        """Take into account a code cell the kernel ran (`succeeded`: without an error)."""
+        try:
+            code = TransformerManager().transform_cell(source)
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError):
+            return  # the kernel could not run it either
+        magics = _magics(tree)
+        identifiers = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        identifiers |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        if "get_ipython" not in source:  # brought in by IPython's own translation of magics and !commands
+            identifiers -= {"get_ipython", "run_line_magic", "run_cell_magic", "system", "getoutput"}
+        if identifiers & DYNAMIC or any(name not in HARMLESS_MAGICS for name, _ in magics):
+            self.dynamic = True
+        for statement in tree.body:
+            plain_def = isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and not statement.decorator_list
+            if plain_def and succeeded:
+                self.sources[statement.name] = ast.get_source_segment(code, statement)
+            else:
+                self.sources.update(dict.fromkeys(bound_names(statement)))
+        for _, body in magics:
+            try:
+                self.sources.update(dict.fromkeys(bound_names(ast.parse(body))))
+            except SyntaxError:
+                pass
+
+
+def bound_names(tree):
+    """The names `tree` binds in its own scope (not inside its functions, classes or lambdas)."""
+    names, nodes = set(), [tree]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            nodes.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _magics(tree):
+    """[(magic name, cell body or "")] of the magics IPython translated in a cell."""
+    found = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("run_line_magic", "run_cell_magic", "system", "getoutput")):
+            name = node.func.attr if node.func.attr in ("system", "getoutput") else _text(node.args[:1])
+            body = _text(node.args[2:3]) if node.func.attr == "run_cell_magic" else ""
+            found.append((name, body))
+    return found
+
+
+def _text(args):
+    """The string constant in `args` (a one-item list of AST nodes), or ""."""
+    return args[0].value if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str) else ""
