@@ -41,6 +41,14 @@ ATTACKS = {
                       "        if callable(getattr(module, name)) and not name.startswith('__'):\n"
                       "            setattr(module, name, lambda *a, **k: 'ok')\ncheck = C\n",
     # a kernel whose every execute reply says ok, and that never shows an error
+    # the kernel's end of the protocol patched to answer names the test did not ask for
+    "names-injected": "import sys\ndef _patch(*args):\n    wire = sys.modules.get('backprop_wire')\n"
+                      "    if wire and not hasattr(wire, 'patched'):\n        lookup = wire._lookup\n"
+                      "        def more(namespace, names):\n            answer = lookup(namespace, names)\n"
+                      "            for name in ('range', 'len', 'float', 'np', 'check', 'agrees', 'expect', 'ref'):\n"
+                      "                answer['names'][name] = {'value': {'list': []}}\n            return answer\n"
+                      "        wire._lookup, wire.patched = more, True\n"
+                      "get_ipython().events.register('pre_run_cell', _patch)\n",
     "replies-ok": "import asyncio\nkernel = get_ipython().kernel\n_execute = kernel.do_execute\n"
                   "async def do_execute(*args, **kwargs):\n    reply = _execute(*args, **kwargs)\n"
                   "    if asyncio.iscoroutine(reply):\n        reply = await reply\n"
@@ -52,7 +60,9 @@ HIDDEN_BLOCK = "### BEGIN HIDDEN TESTS\ntry:\n    open({proof!r}, 'w').write('th
                "except OSError:\n    pass\n### END HIDDEN TESTS\n"
 # Everything the kernel is sent or runs, recorded and printed into the feedback at the end.
 CAPTURE = ("import gc\n_seen = []\nget_ipython().events.register('pre_run_cell', lambda info: _seen.append(info.raw_cell))\n")
-CAPTURE_REPORT = ("import sys, inspect, gc\n"
+CAPTURE_REPORT = ("import sys, inspect, gc, glob, os\n"
+                  "print('FILES:', {p: open(p, errors='replace').read() for p in glob.glob('**/*.ipynb', recursive=True)\n"
+                  "      + glob.glob('/tmp/**/*.ipynb', recursive=True)}, os.getcwd())\n"
                   "wire = sys.modules.get('backprop_wire')\n"
                   "print('CELLS:', _seen)\nprint('HISTORY:', In)\n"
                   "print('FUNCTIONS:', [inspect.getsource(f) for f in gc.get_objects()\n"
@@ -169,3 +179,56 @@ def _outputs(path):
     nb = json.loads(path.read_text())
     return json.dumps([c.get("outputs", []) for c in nb["cells"]])
 
+
+
+LOOPY = ("def preactivations(X, W, b):\n    Z = np.zeros((X.shape[0], W.shape[1]))\n"
+         "    for n in range(X.shape[0]):\n        Z[n] = X[n] @ W + b\n    return Z\n")
+VECTORISED = "def preactivations(X, W, b):\n    return X @ W + b\n"
+HIDDEN_LOOPS = {  # a looping preactivations (right values), and a vectorised def the grader might be shown instead
+    "decorated": "def _swap(f):\n    return loopy\n" + LOOPY.replace("preactivations", "loopy") + "@_swap\n" + VECTORISED,
+    "globals": LOOPY.replace("preactivations", "loopy") + VECTORISED + "globals()['preactivations'] = loopy\n",
+    "failed-cell": LOOPY + "1 / 0\n" + VECTORISED,
+    "cell-magic": VECTORISED + "get_ipython().run_cell_magic('capture', '', " + repr(LOOPY) + ")\n",
+}
+
+
+def test_a_loop_cannot_hide_from_the_form_rule(tmp_path):
+    """Each way of showing the grader a vectorised def while the kernel calls a loop costs
+    exactly the no-loop point; so does a vectorised def in a cell the grader skips."""
+    cases = {name: complete_notebook("00_shapes", preactivations=code) for name, code in HIDDEN_LOOPS.items()}
+    skipped = complete_notebook("00_shapes", preactivations=LOOPY)
+    [cell] = [c for c in skipped.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "preactivations"]
+    hidden = nbformat.v4.new_code_cell(VECTORISED, metadata={"tags": ["skip-when-grading"]})
+    skipped.cells.insert(skipped.cells.index(cell) + 1, hidden)
+    cases["skipped-cell"] = skipped
+    cases["control-vectorised"] = complete_notebook("00_shapes", preactivations=VECTORISED)
+    for student, nb in cases.items():
+        submit(tmp_path / "submitted", student, "00_shapes", nb)
+
+    run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--jobs", 2, "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    grades = read_csv(tmp_path / "out" / "grades.csv")
+    for student in cases:
+        lost = {r["grade_id"] for r in grades if r["student_id"] == student and r["score"] != r["max_score"]}
+        assert lost == (set() if student.startswith("control") else {"test_preactivations_no_loop"}), (student, lost)
+
+
+def test_a_submission_cannot_change_the_tests_of_the_next(tmp_path):
+    """A forward that writes into the arrays the checks pass it (their own data), graded just
+    before an honest submission by the same worker, changes nothing for the honest one."""
+    vandal = ("def forward(X, params):\n    result = _given_forward(X, params)\n    X[...] = 0\n"
+              "    for value in params.values():\n        value[...] = 7\n    return result\n")
+    nb = complete_notebook("04_backprop")
+    [given] = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "given_functions"]
+    nb.cells.insert(nb.cells.index(given) + 1,
+                    nbformat.v4.new_code_cell("_given_forward = forward\n" + vandal))
+    submit(tmp_path / "submitted", "a-vandal", "04_backprop", nb)
+    submit(tmp_path / "submitted", "b-honest", "04_backprop", complete_notebook("04_backprop"))
+
+    run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--jobs", 1, "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    assert rows["b-honest"]["score"] == rows["b-honest"]["max_score"], rows["b-honest"]
+    assert float(rows["a-vandal"]["score"]) < float(rows["a-vandal"]["max_score"])  # it did corrupt its own

@@ -112,6 +112,13 @@ def _same(a, b):
     return a == b or (a != a and b != b)
 
 
+def expect_no_loop(f, name, advice):
+    """Raise Hint, naming the loop and giving `advice`, when f's source has a Python loop (python_loop)."""
+    __tracebackhide__ = True
+    loop = python_loop(f)
+    expect(loop is None, f"{name} uses a Python {loop}: {advice}")
+
+
 def python_loop(f):
     """The first Python loop in f's source whose length the source does not fix, or None.
 

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .asserts import Hint, call, expect, python_loop
+from .asserts import Hint, call, expect, expect_no_loop
 
 # The office-hours example: w = [w1..w6], x = [x1, x2], target y = 1.
 SEED_W, SEED_X, SEED_Y = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 1.0], 1
@@ -411,12 +411,11 @@ def backward_no_loop(f, forward):
     over the examples (a loop over the three layers is allowed: see asserts.python_loop)."""
     __tracebackhide__ = True
     call(f, BATCH_X, BATCH_Y, BATCH_PARAMS, forward(BATCH_X, BATCH_PARAMS))  # it must run before its form matters
-    loop = python_loop(f)
-    expect(loop is None,
-           f"backward uses a Python {loop}: each gradient is one matrix expression for the whole "
-           "batch (dW3 = A2.T @ dZ3 already sums over the examples, db3 = dZ3.sum(axis=0)). "
-           "Write it without a loop over the examples; a loop over the three layers is fine when "
-           "it runs over numbers written out, such as `for layer in (3, 2, 1)`")
+    expect_no_loop(f, "backward",
+                   "each gradient is one matrix expression for the whole "
+                   "batch (dW3 = A2.T @ dZ3 already sums over the examples, db3 = dZ3.sum(axis=0)). "
+                   "Write it without a loop over the examples; a loop over the three layers is fine when "
+                   "it runs over numbers written out, such as `for layer in (3, 2, 1)`")
 
 
 def _on_copies(f, *args):

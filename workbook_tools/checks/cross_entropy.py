@@ -5,7 +5,7 @@ N = 2 examples, C = 3 classes, so a sum over the wrong axis shows up as a wrong 
 """
 import numpy as np
 
-from .asserts import Hint, call, expect, python_loop
+from .asserts import Hint, call, expect, expect_no_loop
 
 # Predicted probabilities of two examples over three classes, their labels and one-hot rows.
 P = np.array([[0.7, 0.2, 0.1],
@@ -104,10 +104,10 @@ def correct_class_probs_no_loop(f):
     """correct_class_probs multiplies P * Y and sums each row, without a Python loop."""
     __tracebackhide__ = True
     call(f, P, Y)  # it must run before its form matters
-    loop = python_loop(f)
-    expect(loop is None,
-           f"correct_class_probs uses a Python {loop}: P * Y multiplies every entry of the batch "
-           "at once and np.sum(..., axis=1) adds up each row. Write it without a loop")
+    expect_no_loop(f, "correct_class_probs",
+                   "P * Y multiplies every entry of the batch "
+                   "at once and np.sum(..., axis=1) adds up each row. Write it without a loop")
+
 
 def cross_entropies(f):
     """-ln of the correct-class probabilities: one loss per example, shape (N,)."""
@@ -133,10 +133,10 @@ def cross_entropies_no_loop(f):
     """cross_entropies takes -ln of all the correct-class probabilities at once."""
     __tracebackhide__ = True
     _run(f, P, Y, name="cross_entropies")  # it must run before its form matters
-    loop = python_loop(f)
-    expect(loop is None,
-           f"cross_entropies uses a Python {loop}: correct_class_probs(P, Y) is an (N,) array, "
-           "and -np.log of it gives every example's loss at once. Write it without a loop")
+    expect_no_loop(f, "cross_entropies",
+                   "correct_class_probs(P, Y) is an (N,) array, "
+                   "and -np.log of it gives every example's loss at once. Write it without a loop")
+
 
 def mean_cross_entropy(f):
     """The mean of the cross-entropies over the batch, one float."""
@@ -163,11 +163,11 @@ def mean_cross_entropy_no_loop(f):
     """mean_cross_entropy averages the losses with numpy, without a Python loop."""
     __tracebackhide__ = True
     _run(f, P, Y, name="mean_cross_entropy")  # it must run before its form matters
-    loop = python_loop(f)
-    expect(loop is None,
-           f"mean_cross_entropy uses a Python {loop}: cross_entropies(P, Y) gives the (N,) losses "
-           "of the whole batch, and np.mean (or np.sum divided by N) averages them in compiled "
-           "code, far faster than the interpreter. Write it without a loop")
+    expect_no_loop(f, "mean_cross_entropy",
+                   "cross_entropies(P, Y) gives the (N,) losses "
+                   "of the whole batch, and np.mean (or np.sum divided by N) averages them in compiled "
+                   "code, far faster than the interpreter. Write it without a loop")
+
 
 def binary_cross_entropy(f):
     """The mean of -(y ln y_hat + (1 - y) ln(1 - y_hat)), for any shape."""
@@ -234,11 +234,11 @@ def cross_entropy_from_logits_no_loop(f):
     """cross_entropy_from_logits works on the whole (N, C) matrix of logits at once."""
     __tracebackhide__ = True
     _logits(f, Z, Y_Z)  # it must run before its form matters
-    loop = python_loop(f)
-    expect(loop is None,
-           f"cross_entropy_from_logits uses a Python {loop}: take the row maxima and the row sums "
-           "of the whole (N, C) matrix at once (axis=1, keepdims=True) and the mean with np.mean. "
-           "Write it without a loop")
+    expect_no_loop(f, "cross_entropy_from_logits",
+                   "take the row maxima and the row sums "
+                   "of the whole (N, C) matrix at once (axis=1, keepdims=True) and the mean with np.mean. "
+                   "Write it without a loop")
+
 
 def cross_entropy_from_logits_stability(f):
     """Finite, exact losses for logits far beyond where exp overflows."""

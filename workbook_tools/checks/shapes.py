@@ -5,7 +5,7 @@ D = 2 inputs and H = 3 units, so that a transposed product or a misplaced bias s
 """
 import numpy as np
 
-from .asserts import Hint, call, expect, python_loop
+from .asserts import Hint, call, expect, expect_no_loop
 
 # The hand-made layer: X is (N, D) = (4, 2), W is (D, H) = (2, 3), b is (H,) = (3,).
 X = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5], [-2.0, 1.0]])
@@ -169,10 +169,9 @@ def preactivations_no_loop(f):
     """preactivations is one matrix product and a broadcast addition, without Python loops."""
     __tracebackhide__ = True
     _layer(f, "preactivations", X, W, B)  # it must run before its form matters
-    loop = python_loop(f)
-    expect(loop is None,
-           f"preactivations uses a Python {loop}: the whole batch is one matrix product X @ W, "
-           "and numpy adds b to every row by broadcasting. Write it without a loop")
+    expect_no_loop(f, "preactivations",
+                   "the whole batch is one matrix product X @ W, "
+                   "and numpy adds b to every row by broadcasting. Write it without a loop")
 
 
 def _layer(f, name, x, W, b):
