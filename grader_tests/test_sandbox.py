@@ -136,7 +136,7 @@ def test_its_own_submission_folder_is_not_there(kernels):
     the kernel in: the kernel works in its private /tmp instead, and that folder is absent."""
     sandboxed, control = kernels
     code = f"PATHS = {[str(sandboxed.cwd / '01_sigmoid.ipynb'), str(sandboxed.cwd)]!r}\n" + ATTEMPT_FILES
-    assert all(result["open"] for result in control.json(code).values())
+    assert all(result["exists"] for result in control.json(code).values())
     assert not any(any(result.values()) for result in sandboxed.json(code).values())
     assert sandboxed.run("import os\nprint(os.getcwd())") == "/tmp\n"
 
