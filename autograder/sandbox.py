@@ -85,8 +85,10 @@ class SandboxedKernelManager(AsyncKernelManager):
                    "--setenv", "IPYTHONDIR", str(own_tmp / "ipython"),
                    "--setenv", "MPLCONFIGDIR", str(own_tmp / "matplotlib")]
         for path in [*self.hidden_paths, *grader_private_paths()]:
-            if Path(path).exists():
+            if Path(path).is_dir():
                 sandbox += ["--tmpfs", path]
+            elif Path(path).exists():  # a file, such as the .git of a git worktree
+                sandbox += ["--ro-bind", "/dev/null", path]
         for path in self.readable_paths:
             sandbox += ["--ro-bind", path, path]
         sandbox += ["--bind", str(sockets), str(sockets)]
