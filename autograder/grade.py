@@ -9,12 +9,14 @@ dies, is killed with everything it started and replaced by a fresh one. The
 output folder gets grades.csv (one row per autograded test cell), summary.csv
 (one row per submission, with a status and the reason when it is not `graded`),
 feedback/<student_id>/<assignment_id>/<assignment_id>.html and the notebook as
-nbgrader graded it, in autograded/<student_id>/<assignment_id>/. Finished
+nbgrader graded it, in autograded/<student_id>/<assignment_id>/. Graded
 submissions are remembered in OUT/.cache and reused unless `force` is set or
-the submission or its master notebook changed.
+something that decides their grade changed (see `grader_key` and `_fingerprint`);
+the others (a timeout, a crash, a failure) are graded again on the next run.
 """
 import csv
 import hashlib
+import importlib.util
 import json
 import re
 import shutil
@@ -37,6 +39,8 @@ from .worker import Workers
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score", "message"]
 SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message"]
+# The packages whose files decide a grade, and which of their files: of the grader only its code.
+KEYED_PACKAGES = {"autograder": "*.py", "solutions": "*", "workbook_tools": "*"}
 
 @dataclass(frozen=True)
 class Submission:
@@ -62,7 +66,8 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
     `stream`; returns the summary rows."""
     out = Path(out)
     submissions = find_submissions(submitted)
-    outcomes = {} if force else {s: o for s in submissions if (o := _cached(s, out))}
+    key = grader_key(timeout)
+    outcomes = {} if force else {s: o for s in submissions if (o := _cached(s, out, key))}
     todo = [s for s in submissions if s not in outcomes]
     progress = ProgressBar(len(submissions), stream)
 
@@ -84,7 +89,7 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
             seed_gradebook(out, template)
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 hidden = [scratch, SOURCE_DIR, Path(submitted).resolve(), out.resolve()]
-                running = {pool.submit(grade_one, s, template, out, timeout, hidden, workers): s for s in todo}
+                running = {pool.submit(grade_one, s, template, out, timeout, hidden, workers, key): s for s in todo}
                 for future in as_completed(running):
                     outcomes[running[future]] = future.result()
                     report(running[future], outcomes[running[future]])
@@ -97,23 +102,24 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
     return [o["summary"] for o in in_order]
 
 
-def grade_one(submission, template, out, timeout, hidden, workers):
-    """Grade one submission with one of `workers` and remember its outcome:
-    {"grades": [...], "summary": {...}}."""
+def grade_one(submission, template, out, timeout, hidden, workers, key):
+    """Grade one submission with one of `workers`: {"grades": [...], "summary": {...}}.
+    A graded outcome is remembered under the submission's fingerprint with `key`."""
     status, message, cells = _autograde(submission, template, out, timeout, hidden, workers)
-    outcome = {**_outcome(submission, status, message, cells), "sha256": _fingerprint(submission)}
-    cache = _cache_file(submission, out)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(outcome), encoding="utf-8")
+    outcome = {**_outcome(submission, status, message, cells), "sha256": _fingerprint(submission, key)}
+    if status == "graded":
+        cache = _cache_file(submission, out)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(outcome), encoding="utf-8")
     return outcome
 
 
-def _cached(submission, out):
-    """The remembered outcome of an unchanged submission, or None."""
+def _cached(submission, out, key):
+    """The remembered outcome of a graded submission when nothing that decides its grade changed, or None."""
     cache = _cache_file(submission, out)
     if cache.exists():
         outcome = json.loads(cache.read_text(encoding="utf-8"))
-        if outcome["sha256"] == _fingerprint(submission):
+        if outcome["summary"]["status"] == "graded" and outcome["sha256"] == _fingerprint(submission, key):
             return outcome
     return None
 
@@ -201,13 +207,32 @@ def _outcome(submission, status, message, results):
     return {"grades": grades, "summary": summary}
 
 
-def _fingerprint(submission):
-    """A hash of the submission and its master notebook: a change to either means regrading."""
-    sha = hashlib.sha256()
+def _fingerprint(submission, key):
+    """A hash of the submission, its master notebook and `grader_key`: a change to any means regrading."""
+    sha = hashlib.sha256(key.encode() + b"\0")
     for path in [submission.path, source_notebook(submission.assignment_id)]:
         sha.update(path.read_bytes() if path.is_file() else b"")
         sha.update(b"\0")
     return sha.hexdigest()
+
+
+def grader_key(timeout):
+    """A hash of what decides every grade besides the submission and its master notebook: the
+    files of KEYED_PACKAGES (the grader's code, the reference package `solutions` and the checks
+    `workbook_tools`) and the wall-time cap."""
+    sha = hashlib.sha256(f"timeout {timeout:g}\0".encode())
+    for package, pattern in KEYED_PACKAGES.items():
+        folder = package_folder(package)
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                sha.update(f"{package}/{path.relative_to(folder).as_posix()}\0".encode())
+                sha.update(path.read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+def package_folder(name):
+    """The folder of an installed package."""
+    return Path(importlib.util.find_spec(name).origin).parent
 
 
 def write_csv(path, header, rows):
