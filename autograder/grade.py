@@ -13,6 +13,8 @@ nbgrader graded it, in autograded/<student_id>/<assignment_id>/. Graded
 submissions are remembered in OUT/.cache and reused unless `force` is set or
 something that decides their grade changed (see `grader_key` and `_fingerprint`);
 the others (a timeout, a crash, a failure) are graded again on the next run.
+A SIGINT (Ctrl-C) or SIGTERM stops grading: the workers are killed, with their
+kernels, and what finished is written as usual, `interrupted` for the rest.
 """
 import csv
 import hashlib
@@ -20,9 +22,10 @@ import importlib.util
 import json
 import re
 import shutil
+import signal
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,9 +64,43 @@ def find_submissions(submitted):
             if folder.is_dir() and folder.name in known]
 
 
+class Interrupted(KeyboardInterrupt):
+    """Grading was stopped by a signal, after writing what finished."""
+
+
+class StopSignals:
+    """Inside its `with` block SIGINT and SIGTERM only set `received` (the first one's
+    number), so that grading stops its workers and writes what finished however many come."""
+
+    def __init__(self):
+        self.received = None
+
+    def __enter__(self):
+        self.previous = {number: signal.signal(number, self._receive) for number in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def _receive(self, number, frame):
+        self.received = self.received or number
+
+    def __exit__(self, *exc_info):
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+
 def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr):
     """Grade every submission under `submitted` into `out`, showing progress on
-    `stream`; returns the summary rows."""
+    `stream`; returns the summary rows. A SIGINT (Ctrl-C) or SIGTERM stops it: the
+    submissions not graded yet get the status `interrupted`, everything is written
+    as usual, then Interrupted is raised."""
+    with StopSignals() as stop:
+        rows = _grade_class(submitted, out, jobs, timeout, force, stream, stop)
+    if stop.received:
+        raise Interrupted(signal.Signals(stop.received).name)
+    return rows
+
+
+def _grade_class(submitted, out, jobs, timeout, force, stream, stop):
+    """grade(), told of stop signals by `stop` (a StopSignals)."""
     out = Path(out)
     submissions = find_submissions(submitted)
     key = grader_key(timeout)
@@ -90,16 +127,32 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr)
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 hidden = [scratch, SOURCE_DIR, Path(submitted).resolve(), out.resolve()]
                 running = {pool.submit(grade_one, s, template, out, timeout, hidden, workers, key): s for s in todo}
-                for future in as_completed(running):
+                for future in _completed_until(running, stop):
                     outcomes[running[future]] = future.result()
                     report(running[future], outcomes[running[future]])
+                if stop.received:
+                    progress.message(f"{signal.Signals(stop.received).name}: stopping the workers and writing "
+                                     "what finished")
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    workers.kill_all()
     remove_empty_cgroups()
+    for submission in set(submissions) - set(outcomes):  # grading stopped before it finished these
+        outcomes[submission] = _outcome(submission, "interrupted", "grading was stopped before it finished this "
+                                        "submission; grade again to resume", {})
     in_order = [outcomes[s] for s in submissions]
     write_csv(out / "grades.csv", GRADES_HEADER, [row for o in in_order for row in o["grades"]])
     write_csv(out / "summary.csv", SUMMARY_HEADER, [o["summary"] for o in in_order])
     update_gradebook(out)
     write_report(out)
     return [o["summary"] for o in in_order]
+
+
+def _completed_until(futures, stop):
+    """The futures as they complete, until all have or `stop` received a signal (looked at twice a second)."""
+    pending = set(futures)
+    while pending and not stop.received:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        yield from done
 
 
 def grade_one(submission, template, out, timeout, hidden, workers, key):
