@@ -39,9 +39,10 @@ def scratch():
 
 def stopped_run(tmp_path, scratch, signals):
     """Grade the class with --jobs 2; once one submission is graded (so b-hang surely hangs in its
-    kernel), send `signals` to the grade process, a quarter second apart. Returns the seconds from
-    the first signal to the exit, the exit code, stderr, the command lines of the processes the run
-    had started by the first signal, and the processes still running after the exit (survivors)."""
+    kernel), send the first of `signals` to the grade process, and the others once it says it is
+    stopping its workers (during the clean-up). Returns the seconds from the first signal to the
+    exit, the exit code, stderr, the command lines of the processes the run had started by the
+    first signal, and the processes still running after the exit (survivors)."""
     run = subprocess.Popen([sys.executable, "-m", "autograder", "grade", tmp_path / "submitted",
                             "--out", tmp_path / "out", "--jobs", "2", "--timeout", "300"],
                            cwd=ROOT, env={**os.environ, "TMPDIR": scratch},
@@ -50,15 +51,13 @@ def stopped_run(tmp_path, scratch, signals):
     reader = threading.Thread(target=lambda: lines.extend(run.stderr), daemon=True)
     reader.start()
     try:
-        deadline = time.monotonic() + 600
-        while not any(line.startswith("[1/") for line in lines):
-            assert run.poll() is None and time.monotonic() < deadline, "".join(lines)
-            time.sleep(0.2)
+        wait_for(run, lines, "[1/", 600)
         started = {process: command_line(process) for process in psutil.Process(run.pid).children(recursive=True)}
         first = time.monotonic()
-        for number in signals:
+        run.send_signal(signals[0])
+        for number in signals[1:]:
+            wait_for(run, lines, f"{signals[0].name}: stopping the workers", 10)
             run.send_signal(number)
-            time.sleep(0.25)
         code = run.wait(timeout=60)
         seconds = time.monotonic() - first
     finally:
@@ -67,7 +66,16 @@ def stopped_run(tmp_path, scratch, signals):
     return seconds, code, "".join(lines), list(started.values()), survivors(started, scratch)
 
 
+def wait_for(run, lines, start, seconds):
+    """Wait until `run` has written a line starting with `start` into `lines`."""
+    deadline = time.monotonic() + seconds
+    while not any(line.startswith(start) for line in lines):
+        assert run.poll() is None and time.monotonic() < deadline, "".join(lines)
+        time.sleep(0.1)
+
+
 def kill_tree(pid):
+    """Kill a process and everything it started, if it is still running."""
     with contextlib.suppress(psutil.NoSuchProcess):
         family = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
         for process in family:
@@ -76,6 +84,7 @@ def kill_tree(pid):
 
 
 def command_line(process):
+    """A process's command line, "" once it has ended."""
     try:
         return " ".join(process.cmdline())
     except psutil.NoSuchProcess:
