@@ -89,12 +89,12 @@ def _grade(parser, args):
     mistake = _grade_folders_mistake(args.submitted, args.out)
     if mistake:
         parser.error(mistake)
-    from .grade import find_submissions, grade
+    from .grade import Interrupted, find_submissions, grade
     if not find_submissions(args.submitted):
         parser.error(_no_submissions(args.submitted))
     try:
         grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force)
-    except KeyboardInterrupt:
+    except Interrupted:
         print(f"Interrupted. {args.out / 'summary.csv'} and the report hold what was graded, status `interrupted` "
               "for the rest: run the same command again to grade the rest (what was graded is reused).",
               file=sys.stderr)

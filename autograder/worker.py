@@ -138,8 +138,8 @@ class Stopped(Exception):
 
 class Workers:
     """`count` workers, each lent to one submission at a time; one that was stopped is
-    replaced by a fresh one when it is next lent. Leaving the `with` block stops the idle
-    ones; `kill_all` kills them all, lent or not, and ends the lending."""
+    replaced by a fresh one when it is next lent. Leaving the `with` block stops them all;
+    `kill_all` kills them all at once, lent or not, and ends the lending."""
 
     def __init__(self, count, folder):
         self.folder = folder
