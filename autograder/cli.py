@@ -65,20 +65,7 @@ def main(argv=None):
         print("workbooks/ is up to date" if args.check else "workbooks/ regenerated")
         return 0
     if args.command == "grade":
-        if not args.submitted.is_dir():
-            parser.error(f"{args.submitted} is not a folder")
-        from .grade import SandboxMissing, grade as run_grade
-        try:
-            run_grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
-                      sandboxed=not args.no_sandbox)
-        except SandboxMissing as error:
-            print(error, file=sys.stderr)
-            return 2
-        print(f"Wrote {args.out / 'grades.csv'}, {args.out / 'summary.csv'} and {args.out / 'feedback'}")
-        print(f"Class report: {args.out / 'report' / 'index.html'}; for the LMS gradebook: "
-              f"{args.out / 'report' / 'lms.csv'}")
-        print(f"To grade the free-text answers: cd {args.out} && jupyter lab, then Nbgrader > Formgrader")
-        return 0
+        return _grade(grade, args)
     if args.command == "collect":
         return _collect(parser, args)
     if args.command == "report":
@@ -102,6 +89,63 @@ def main(argv=None):
     from .demo import demo as run_demo
     run_demo(args.out)
     return 0
+
+
+def _grade(parser, args):
+    """Grade the class after checking its folders: exit 2 on a usage mistake, 130 when stopped
+    by Ctrl-C or SIGTERM (what finished is written)."""
+    mistake = _grade_folders_mistake(args.submitted, args.out)
+    if mistake:
+        parser.error(mistake)
+    from .grade import Interrupted, SandboxMissing, find_submissions, grade
+    if not find_submissions(args.submitted):
+        parser.error(_no_submissions(args.submitted))
+    try:
+        grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
+              sandboxed=not args.no_sandbox)
+    except SandboxMissing as error:
+        print(error, file=sys.stderr)
+        return 2
+    except Interrupted:
+        print(f"Interrupted. {args.out / 'summary.csv'} and the report hold what was graded, status `interrupted` "
+              "for the rest: run the same command again to grade the rest (what was graded is reused).",
+              file=sys.stderr)
+        return 130
+    print(f"Wrote {args.out / 'grades.csv'}, {args.out / 'summary.csv'} and {args.out / 'feedback'}")
+    print(f"Class report: {args.out / 'report' / 'index.html'}; for the LMS gradebook: "
+          f"{args.out / 'report' / 'lms.csv'}")
+    print(f"To grade the free-text answers: cd {args.out} && jupyter lab, then Nbgrader > Formgrader")
+    return 0
+
+
+def _grade_folders_mistake(submitted, out):
+    """What is wrong with grading the folder `submitted` into `out`, or None: a zip or a missing
+    folder to grade, or two folders inside one another (grading writes an nbgrader course into
+    OUT, whose source/ and release/ folders a later run would take for students)."""
+    if submitted.is_file() and submitted.suffix.lower() == ".zip":
+        return (f"{submitted} is a zip file: sort it into nbgrader's submitted layout first, then grade that "
+                f"folder:\n  backprop-grade collect {submitted} --out SUBMITTED\n"
+                f"  backprop-grade grade SUBMITTED --out {out}")
+    if not submitted.is_dir():
+        return f"{submitted} is not a folder"
+    submitted, out = submitted.resolve(), out.resolve()
+    if out.is_relative_to(submitted):
+        where = "the submissions folder itself" if out == submitted else f"inside the submissions folder {submitted}"
+        return (f"--out {out} is {where}: grading writes a course there that the next run would grade as "
+                "students; choose a folder outside it")
+    if submitted.is_relative_to(out):
+        return f"the submissions {submitted} are inside --out {out}, which grading writes into; choose another --out"
+    return None
+
+
+def _no_submissions(submitted):
+    """The message for a folder holding no submission in nbgrader's submitted layout."""
+    from .course import assignments
+    return (f"no submissions in {submitted}: grade expects nbgrader's submitted layout,\n"
+            f"  {submitted}/<student_id>/<assignment_id>/<assignment_id>.ipynb\n"
+            f"with the assignment ids {', '.join(assignments())}. If this is an LMS download (or a folder "
+            "unzipped from one), sort its zip into that layout first:\n"
+            f"  backprop-grade collect LMS.zip --out SUBMITTED")
 
 
 def _collect(parser, args):

@@ -9,18 +9,22 @@ dies, is killed with everything it started and replaced by a fresh one. The
 output folder gets grades.csv (one row per autograded test cell), summary.csv
 (one row per submission, with a status and the reason when it is not `graded`),
 feedback/<student_id>/<assignment_id>/<assignment_id>.html and the notebook as
-nbgrader graded it, in autograded/<student_id>/<assignment_id>/. Finished
+nbgrader graded it, in autograded/<student_id>/<assignment_id>/. Graded
 submissions are remembered in OUT/.cache and reused unless `force` is set or
-the submission or its master notebook changed.
+something that decides their grade changed (see `grader_key` and `_fingerprint`);
+the others (a timeout, a crash, a failure) are graded again on the next run.
+A SIGINT (Ctrl-C) or SIGTERM stops grading: the workers are killed, with their
+kernels, and what finished is written as usual, `interrupted` for the rest.
 """
 import csv
 import hashlib
 import json
 import re
 import shutil
+import signal
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +36,15 @@ from .gradebook import seed_gradebook, update_gradebook
 from .intake import NotGradable, take
 from .progress import ProgressBar
 from .report import write_report
-from .sandbox import MISSING_MESSAGE, available, remove_empty_cgroups
+from .sandbox import MISSING_MESSAGE, available, package_dir, remove_empty_cgroups
 from .worker import Workers
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score", "message"]
 SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message", "late", "sandbox"]
 SANDBOX_NAMES = {True: "bubblewrap", False: "none (--no-sandbox)"}  # summary.csv's `sandbox` column
+# The packages whose files decide a grade, and which of their files: of the grader only its code.
+KEYED_PACKAGES = {"autograder": "*.py", "solutions": "*", "workbook_tools": "*"}
 
 @dataclass(frozen=True)
 class Submission:
@@ -63,15 +69,50 @@ class SandboxMissing(RuntimeError):
     """Student code would run unsandboxed: bubblewrap is missing and --no-sandbox was not given."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Grading was stopped by a signal, after writing what finished."""
+
+
+class StopSignals:
+    """Inside its `with` block SIGINT and SIGTERM only set `received` (the first one's
+    number), so that grading stops its workers and writes what finished however many come."""
+
+    def __init__(self):
+        self.received = None
+
+    def __enter__(self):
+        self.previous = {number: signal.signal(number, self._receive) for number in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def _receive(self, number, frame):
+        self.received = self.received or number
+
+    def __exit__(self, *exc_info):
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+
 def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr, sandboxed=True):
     """Grade every submission under `submitted` into `out`, showing progress on
     `stream`, with each kernel sandboxed unless `sandboxed` is False; returns the
-    summary rows. Raises SandboxMissing where a sandbox is wanted but not available."""
+    summary rows. Raises SandboxMissing where a sandbox is wanted but not available.
+    A SIGINT (Ctrl-C) or SIGTERM stops it: the submissions not graded yet get the
+    status `interrupted`, everything is written as usual, then Interrupted is raised."""
     if sandboxed and not available():
         raise SandboxMissing(MISSING_MESSAGE)
+    with StopSignals() as stop:
+        rows = _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed)
+    if stop.received:
+        raise Interrupted(signal.Signals(stop.received).name)
+    return rows
+
+
+def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed):
+    """grade(), told of stop signals by `stop` (a StopSignals)."""
     out = Path(out)
     submissions = find_submissions(submitted)
-    outcomes = {} if force else {s: o for s in submissions if (o := _cached(s, out))}
+    key = grader_key(timeout, sandboxed)
+    outcomes = {} if force else {s: o for s in submissions if (o := _cached(s, out, key))}
     todo = [s for s in submissions if s not in outcomes]
     progress = ProgressBar(len(submissions), stream)
 
@@ -90,11 +131,19 @@ def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr,
             scratch_course(template, sorted({s.assignment_id for s in todo}))  # while the workers start
             seed_gradebook(out, template)
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                running = {pool.submit(grade_one, s, template, out, timeout, sandboxed, workers): s for s in todo}
-                for future in as_completed(running):
+                running = {pool.submit(grade_one, s, template, out, timeout, sandboxed, workers, key): s for s in todo}
+                for future in _completed_until(running, stop):
                     outcomes[running[future]] = future.result()
                     report(running[future], outcomes[running[future]])
+                if stop.received:
+                    progress.message(f"{signal.Signals(stop.received).name}: stopping the workers and writing "
+                                     "what finished")
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    workers.kill_all()
     remove_empty_cgroups()
+    for submission in set(submissions) - set(outcomes):  # grading stopped before it finished these
+        outcomes[submission] = _outcome(submission, "interrupted", "grading was stopped before it finished this "
+                                        "submission; grade again to resume", {}, sandboxed)
     in_order = [outcomes[s] for s in submissions]
     summaries = [{**outcomes[s]["summary"], "late": _late(s)} for s in submissions]
     write_csv(out / "grades.csv", GRADES_HEADER, [row for o in in_order for row in o["grades"]])
@@ -115,23 +164,32 @@ def _late(submission):
     return "yes" if late is True else ""
 
 
-def grade_one(submission, template, out, timeout, sandboxed, workers):
-    """Grade one submission with one of `workers` and remember its outcome:
-    {"grades": [...], "summary": {...}}."""
+def _completed_until(futures, stop):
+    """The futures as they complete, until all have or `stop` received a signal (looked at twice a second)."""
+    pending = set(futures)
+    while pending and not stop.received:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        yield from done
+
+
+def grade_one(submission, template, out, timeout, sandboxed, workers, key):
+    """Grade one submission with one of `workers`: {"grades": [...], "summary": {...}}.
+    A graded outcome is remembered under the submission's fingerprint with `key`."""
     status, message, cells = _autograde(submission, template, out, timeout, sandboxed, workers)
-    outcome = {**_outcome(submission, status, message, cells, sandboxed), "sha256": _fingerprint(submission)}
-    cache = _cache_file(submission, out)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(outcome), encoding="utf-8")
+    outcome = {**_outcome(submission, status, message, cells, sandboxed), "sha256": _fingerprint(submission, key)}
+    if status == "graded":
+        cache = _cache_file(submission, out)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(outcome), encoding="utf-8")
     return outcome
 
 
-def _cached(submission, out):
-    """The remembered outcome of an unchanged submission, or None."""
+def _cached(submission, out, key):
+    """The remembered outcome of a graded submission when nothing that decides its grade changed, or None."""
     cache = _cache_file(submission, out)
     if cache.exists():
         outcome = json.loads(cache.read_text(encoding="utf-8"))
-        if outcome["sha256"] == _fingerprint(submission):
+        if outcome["sha256"] == _fingerprint(submission, key):
             return outcome
     return None
 
@@ -223,12 +281,26 @@ def _outcome(submission, status, message, results, sandboxed):
     return {"grades": grades, "summary": summary}
 
 
-def _fingerprint(submission):
-    """A hash of the submission and its master notebook: a change to either means regrading."""
-    sha = hashlib.sha256()
+def _fingerprint(submission, key):
+    """A hash of the submission, its master notebook and `grader_key`: a change to any means regrading."""
+    sha = hashlib.sha256(key.encode() + b"\0")
     for path in [submission.path, source_notebook(submission.assignment_id)]:
         sha.update(path.read_bytes() if path.is_file() else b"")
         sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def grader_key(timeout, sandboxed):
+    """A hash of what decides every grade besides the submission and its master notebook: the
+    files of KEYED_PACKAGES (the grader's code, the reference package `solutions` and the checks
+    `workbook_tools`), the wall-time cap and whether kernels are sandboxed."""
+    sha = hashlib.sha256(f"timeout {timeout:g}\0sandboxed {sandboxed}\0".encode())
+    for package, pattern in KEYED_PACKAGES.items():
+        folder = package_dir(package)
+        for path in sorted(folder.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                sha.update(f"{package}/{path.relative_to(folder).as_posix()}\0".encode())
+                sha.update(path.read_bytes() + b"\0")
     return sha.hexdigest()
 
 

@@ -34,6 +34,7 @@ import re
 import select
 import subprocess
 import sys
+import threading
 import uuid
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -81,6 +82,7 @@ class Worker:
         os.close(reply_end)
         self.replies = open(replies, encoding="utf-8")
         self.ready = False  # until it says so, once it has imported nbgrader
+        self.killing = threading.Lock()  # one kill at a time: a reaped worker's pid may be reused
 
     def grade(self, request, timeout):
         """Have the worker grade one submission (see autograder/worker.py) within `timeout`
@@ -123,33 +125,63 @@ class Worker:
         current = re.split(rf"^{re.escape(LOG_MARKER)}.*$", tail, flags=re.MULTILINE)[-1]
         return (current.strip().splitlines() or ["no output"])[-1]
 
+    def kill(self):
+        """Kill the worker and everything it started, from any thread. Its pipes stay open: a
+        submission waiting for its answer gets "died"."""
+        with self.killing:
+            if self.process.returncode is None:  # not reaped yet, so its pid is still its own
+                _kill_tree(self.process)
+
     def stop(self):
         """Kill the worker and everything it started; the next lending replaces it."""
-        if self.process.returncode is None:  # not reaped yet, so its pid is still its own
-            _kill_tree(self.process)
+        self.kill()
         self.process.stdin.close()
         self.replies.close()
 
 
+class Stopped(Exception):
+    """Raised by `Workers.lend` once the workers were killed (`Workers.kill_all`)."""
+
+
 class Workers:
     """`count` workers, each lent to one submission at a time; one that was stopped is
-    replaced by a fresh one when it is next lent. Leaving the `with` block stops them all."""
+    replaced by a fresh one when it is next lent. Leaving the `with` block stops them all;
+    `kill_all` kills them all at once, lent or not, and ends the lending."""
 
     def __init__(self, count, folder):
         self.folder = folder
         self.idle = queue.SimpleQueue()
+        self.started = []  # every worker ever started, for kill_all
+        self.starting = threading.Lock()
+        self.killed = False
         for _ in range(count):
-            self.idle.put(Worker(folder))
+            self.idle.put(self._start())
+
+    def _start(self):
+        """A new worker; Stopped once kill_all was called, which kills every worker started before."""
+        with self.starting:
+            if self.killed:
+                raise Stopped("grading was stopped")
+            self.started.append(Worker(self.folder))
+            return self.started[-1]
 
     @contextmanager
     def lend(self):
         worker = self.idle.get()
-        if not worker.alive():
-            worker = Worker(self.folder)
         try:
+            if not worker.alive():
+                worker = self._start()
             yield worker
         finally:
             self.idle.put(worker)
+
+    def kill_all(self):
+        """Kill every worker, lent or idle, with everything it started (a submission being
+        graded gets "died"); lending raises Stopped after this."""
+        with self.starting:
+            self.killed = True
+        for worker in self.started:
+            worker.kill()
 
     def __enter__(self):
         return self

@@ -10,6 +10,8 @@ import pytest
 from autograder.course import assignments
 from conftest import ROOT, complete_notebook
 
+pytestmark = pytest.mark.slow
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 

@@ -15,9 +15,9 @@ from autograder.course import WORKBOOKS_DIR, assignments
 from conftest import ROOT, complete_notebook
 from jupyterlab import CHROMIUM, CHROMIUM_FLAGS, chromium_available, jupyterlab, open_notebook, run_all_cells
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(
     not chromium_available() and not os.environ.get("CI"),
-    reason="needs Debian's chromium (apt-get install chromium); CI always runs these tests")
+    reason="needs Debian's chromium (apt-get install chromium); CI always runs these tests")]
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 # The widget each workbook shows, by class name in workbook_tools.widgets.

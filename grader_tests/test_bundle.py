@@ -13,6 +13,8 @@ import solutions
 from autograder.course import assignments
 from conftest import backprop_grade, complete_notebook
 
+pytestmark = pytest.mark.slow
+
 MARKERS = ["BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "from solutions", "import solutions"]
 # Lines that give no answer away: returning variables, seeding a generator, storing what a
 # function returns for plain names (`P = forward(X, params)["P"]` uses an answer, it is not one).

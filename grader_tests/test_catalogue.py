@@ -15,6 +15,8 @@ import catalogue
 from autograder.course import assignments, autograded_cells
 from catch_table import format_table, function_of_cells, graded_functions, run_catalogue
 
+pytestmark = pytest.mark.slow
+
 
 def test_the_catalogue_is_well_formed():
     mistakes, corrects = catalogue.mistakes(), catalogue.corrects()

@@ -20,6 +20,8 @@ from autograder.course import nbgrader_api, nbgrader_meta, source_notebook
 from conftest import backprop_grade, complete_notebook, read_csv, release_notebook, submit
 from jupyterlab import jupyterlab
 
+pytestmark = pytest.mark.slow
+
 ASSIGNMENT = "01_sigmoid"
 NAIVE_SIGMOID = "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"
 ANSWER = "Ada says: z is the log of the odds, so z = 0 is an even bet."

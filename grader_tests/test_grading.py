@@ -12,6 +12,8 @@ import autograder.worker as workers
 from autograder.course import assignments, source_notebook, autograded_cells
 from conftest import backprop_grade, complete_notebook, read_csv, release_notebook, submit
 
+pytestmark = pytest.mark.slow
+
 NAIVE_SIGMOID = "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"
 
 

@@ -15,8 +15,9 @@ from solutions import activations
 from autograder.course import SOURCE_DIR, autograded_cells
 from conftest import ROOT, backprop_grade, complete_notebook, read_csv, submit
 
-pytestmark = pytest.mark.skipif(not sandbox.available() and not os.environ.get("CI"),
-                                reason="needs bubblewrap (apt-get install bubblewrap); CI always runs these")
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox,
+              pytest.mark.skipif(not sandbox.available() and not os.environ.get("CI"),
+                                 reason="needs bubblewrap (apt-get install bubblewrap); CI always runs these")]
 
 RELU = "def relu(z):\n    return np.maximum(0.0, np.asarray(z, dtype=float))\n"
 WRONG_RELU = "def relu(z):\n    return np.abs(z)\n"

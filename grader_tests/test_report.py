@@ -14,6 +14,8 @@ from autograder.report import mistake
 from conftest import ROOT, backprop_grade, complete_notebook, read_csv, release_notebook, submit
 from jupyterlab import CHROMIUM, CHROMIUM_FLAGS, chromium_available
 
+pytestmark = pytest.mark.slow
+
 NAIVE_SIGMOID = "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"
 LOG10_LOGIT = "def logit(p):\n    return np.log10(p / (1 - p))\n"
 SCREENSHOT = ROOT / "artifacts" / "screenshots" / "report.png"
@@ -245,6 +247,7 @@ def test_a_mistake_is_the_gist_of_its_hint(hint, gist):
     assert mistake(hint) == gist
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
                     reason="needs Debian's chromium (apt-get install chromium); CI always runs this test")
 def test_report_renders_in_a_browser_with_nothing_from_the_network(graded):
