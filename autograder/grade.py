@@ -36,7 +36,7 @@ from .gradebook import seed_gradebook, update_gradebook
 from .intake import NotGradable, take
 from .progress import ProgressBar
 from .report import write_report
-from .sandbox import MISSING_MESSAGE, available, package_dir, remove_empty_cgroups
+from .sandbox import MISSING_MESSAGE, available, package_dir, remove_empty_cgroups, socket_folder
 from .worker import Workers
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
@@ -138,8 +138,9 @@ def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed):
                 if stop.received:
                     progress.message(f"{signal.Signals(stop.received).name}: stopping the workers and writing "
                                      "what finished")
-                    pool.shutdown(wait=False, cancel_futures=True)
                     workers.kill_all()
+                    pool.shutdown(wait=True, cancel_futures=True)  # what was running ends at once, its worker dead
+                    outcomes.update(_graded_anyway(running, outcomes))
     remove_empty_cgroups()
     for submission in set(submissions) - set(outcomes):  # grading stopped before it finished these
         outcomes[submission] = _outcome(submission, "interrupted", "grading was stopped before it finished this "
@@ -162,6 +163,14 @@ def _late(submission):
     except (OSError, ValueError, AttributeError):  # no collect.json, or not one collect wrote
         return ""
     return "yes" if late is True else ""
+
+
+def _graded_anyway(running, outcomes):
+    """{submission: outcome} of the submissions in `running` ({future: submission}) that were
+    graded, and so remembered, while grading stopped."""
+    return {submission: future.result() for future, submission in running.items()
+            if submission not in outcomes and future.done() and not future.cancelled()
+            and future.exception() is None and future.result()["summary"]["status"] == "graded"}
 
 
 def _completed_until(futures, stop):
@@ -220,9 +229,9 @@ def _autograde(submission, template, out, timeout, sandboxed, workers):
         target = course / "submitted" / submission.student_id / submission.assignment_id
         target.mkdir(parents=True)
         nbformat.write(notebook, target / submission.path.name)
-        request = {"root": str(course), "assignment_id": submission.assignment_id,
-                   "student_id": submission.student_id, "sandboxed": sandboxed}
-        with workers.lend() as worker:
+        with socket_folder() as socket_dir, workers.lend() as worker:  # the folder goes even if the worker is killed
+            request = {"root": str(course), "assignment_id": submission.assignment_id,
+                       "student_id": submission.student_id, "sandboxed": sandboxed, "socket_dir": socket_dir}
             ended = worker.grade(request, timeout)
             last_words = worker.last_words() if ended == "died" else ""
         finished = _progress(course / "progress.jsonl")

@@ -64,7 +64,9 @@ class Referee:
     def __init__(self, tests, setup, socket_dir, timeout):
         self.tests, self.socket_dir, self.timeout = tests, Path(socket_dir), timeout
         forget_modules(GRADER_PACKAGES)
-        self.imports = setup_imports(setup, set().union(*map(free_names, tests.values())))
+        used = set().union(*map(free_names, tests.values()))
+        self.imports = setup_imports(setup, used)
+        self.graded = used - set(self.imports)  # the notebook's names the tests use: its exercises
         self.definitions = Definitions()
         self.installed = False
 
@@ -88,7 +90,8 @@ class Referee:
             if not isinstance(found, dict):
                 continue
             if "function" in found:
-                namespace[name] = StudentFunction(channel, name, namespace, self.definitions.source_of(name))
+                source = self.definitions.source_of(name, graded=self.graded)
+                namespace[name] = StudentFunction(channel, name, namespace, source)
             else:
                 namespace[name] = wire.decode(found["value"])
         return namespace

@@ -10,12 +10,12 @@ nbgrader, a library or a kernel prints can pass for an answer: one JSON line,
 {"ready": PID}, once it has started, then {"done": COURSE_DIR} for each request.
 A request is one JSON line on its stdin:
 
-    {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "sandboxed": true}
+    {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "sandboxed": true, "socket_dir": FOLDER}
 
 COURSE_DIR is a scratch nbgrader course (see course.scratch_course) with the
 notebook at submitted/STUDENT_ID/ASSIGNMENT_ID/. The worker runs nbgrader's
 autograde, with the student's kernel in a sandbox (autograder.sandbox; unless
-"sandboxed" is false) and its sockets in a folder of their own, then
+"sandboxed" is false) and its sockets in FOLDER (which the grader makes and removes), then
 generate_feedback, and writes COURSE_DIR/result.json: {"status": "graded"} or
 {"status": "failed" | "crashed", "message": why}. Every graded cell's result (its
 score and the grader's message) is appended to COURSE_DIR/progress.jsonl as soon as
@@ -31,6 +31,7 @@ import json
 import os
 import queue
 import re
+import resource
 import select
 import subprocess
 import sys
@@ -48,10 +49,12 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from .course import check, nbgrader_api
-from .sandbox import socket_folder
 
 EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception|Exit)): ?(.*)$", re.MULTILINE)
 LOG_MARKER = "=== backprop-grade worker: grading"
+# A worker's own address space: what a submission can make it allocate (a reference function called
+# back with huge sizes, a result that decodes into millions of objects) fails that submission alone.
+MEMORY_BYTES = 2 * 2**30
 IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)", re.IGNORECASE)
 NO_ALT_TEXT = '<img alt="No description has been provided for this image"'
 # The feedback page runs no script but MathJax, from its pinned CDN folder (MathJax evaluates its
@@ -279,11 +282,10 @@ def failure_reason(log):
     return f"{name.rsplit('.', 1)[-1]}: {message}".strip().rstrip(":")
 
 
-def serve(root, assignment_id, student_id, sandboxed):
+def serve(root, assignment_id, student_id, sandboxed, socket_dir):
     """Handle one request: grade the submission in `root` and write its result.json."""
     print(f"{LOG_MARKER} {student_id}/{assignment_id} in {root}", file=sys.stderr, flush=True)
-    with socket_folder() as socket_dir:
-        result = autograde(root, assignment_id, student_id, socket_dir, sandboxed)
+    result = autograde(root, assignment_id, student_id, socket_dir, sandboxed)
     Path(root, "result.json").write_text(json.dumps(result), encoding="utf-8")
 
 
@@ -291,6 +293,7 @@ def main(argv):
     """Say "ready" on file descriptor argv[0], then serve the requests on stdin until it
     closes, answering "done" to each."""
     [reply_fd] = argv
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, resource.RLIM_INFINITY))  # its kernel sets its own
     with open(int(reply_fd), "w", encoding="utf-8") as replies:
         _answer(replies, {"ready": os.getpid()})
         for line in sys.stdin:

@@ -3,6 +3,7 @@ import html
 import io
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -128,10 +129,17 @@ def test_broken_submissions_get_a_reason_and_the_rest_are_graded(tmp_path):
 def test_a_worker_grades_one_submission_after_another_and_a_hang_costs_only_its_own(tmp_path, monkeypatch):
     graded_by = []  # (student, worker pid), in the order the workers were asked
 
+    socket_folders, address_space = [], []
+
     class RecordingWorker(workers.Worker):
         def grade(self, request, timeout):
             graded_by.append((request["student_id"], self.process.pid))
-            return super().grade(request, timeout)
+            socket_folders.append(Path(request["socket_dir"]))
+            ended = super().grade(request, timeout)
+            if ended == "done":
+                limits = Path(f"/proc/{self.process.pid}/limits").read_text()
+                address_space.append(int(re.search(r"Max address space\s+(\d+)", limits).group(1)))
+            return ended
 
     monkeypatch.setattr(workers, "Worker", RecordingWorker)
     for student in ["a-good", "c-good", "d-good"]:
@@ -149,6 +157,8 @@ def test_a_worker_grades_one_submission_after_another_and_a_hang_costs_only_its_
     assert first == hung != fresh == same  # the worker that hung was replaced; the others graded two each
     assert (tmp_path / "out/autograded/c-good/01_sigmoid/01_sigmoid.ipynb").is_file()
     assert not (tmp_path / "out/autograded/b-hang").exists()
+    assert not any(folder.exists() for folder in socket_folders)  # the hung kernel's too, though its worker was killed
+    assert address_space and set(address_space) == {workers.MEMORY_BYTES}  # what a submission makes a worker allocate
 
 
 def test_a_second_run_regrades_only_what_changed(graded_class, tmp_path):

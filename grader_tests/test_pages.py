@@ -13,6 +13,7 @@ Controls show that the test can fail: the same payload code, run by the test in 
 page, does write its file; the submitted notebook exported by plain nbconvert runs the payloads;
 and the feedback page's Content-Security-Policy alone stops them there.
 """
+import base64
 import json
 import os
 import time
@@ -27,8 +28,9 @@ from autograder.worker import CSP_META
 from conftest import ROOT, backprop_grade, complete_notebook, submit
 from jupyterlab import CHROMIUM, CHROMIUM_FLAGS, chromium_available, jupyterlab
 
-pytestmark = pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
-                                reason="needs Debian's chromium (apt-get install chromium); CI always runs this test")
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not chromium_available() and not os.environ.get("CI"),
+                                 reason="needs Debian's chromium (apt-get install chromium); CI always runs this test")]
 
 ASSIGNMENT = "01_sigmoid"
 STUDENT = "mallory"
@@ -54,8 +56,12 @@ OUTPUTS = [  # (the display class, what it displays)
     ("SVG", f"<svg xmlns='http://www.w3.org/2000/svg' onload=\"{payload('svg-onload')}\"><rect width='9' height='9'/></svg>"),
     ("Markdown", f"[click](<javascript:{payload('markdown-output-link')}>)"),
 ]
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+# nbconvert's templates write an image's width unquoted: a space in it starts another attribute
+WIDTH = f"1 onerror=eval(atob('{base64.b64encode(payload('image-width').encode()).decode()}'))"
 DISPLAYS = "\nfrom IPython.display import HTML, SVG, Javascript, Markdown, display\n" + "".join(
-    f"display({kind}({content!r}))\n" for kind, content in OUTPUTS)
+    f"display({kind}({content!r}))\n" for kind, content in OUTPUTS) + (
+    f"display({{'image/png': {PNG!r}}}, raw=True, metadata={{'image/png': {{'width': {WIDTH!r}}}}})\n")
 
 
 def markdown(where):

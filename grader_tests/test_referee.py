@@ -52,13 +52,32 @@ def test_a_function_s_source_is_its_last_plain_def_in_a_cell_that_ran():
 
 @pytest.mark.parametrize("cell", ["globals()['relu'] = loopy\n", "exec('relu = loopy')\n",
                                   "import sys\nsetattr(sys.modules['__main__'], 'relu', loopy)\n",
-                                  "get_ipython().user_ns['relu'] = loopy\n", "%run other.py\n"])
+                                  "get_ipython().user_ns['relu'] = loopy\n", "%run other.py\n",
+                                  "from IPython import get_ipython as gi\ngi().push({'relu': loopy})\n"])
 def test_a_cell_that_binds_names_behind_the_grader_s_back_leaves_no_source(cell):
     notebook = Definitions()
     notebook.ran("def relu(z):\n    return z\n", succeeded=True)
     notebook.ran(cell, succeeded=True)
     notebook.ran("def sigmoid(z):\n    return z\n", succeeded=True)
     assert notebook.source_of("relu") is None and notebook.source_of("sigmoid") is None
+
+
+@pytest.mark.parametrize("cell", ["def rebind():\n    global relu\n    relu = loopy\nrebind()\n",
+                                  "match loopy:\n    case relu:\n        pass\n"])
+def test_a_name_bound_inside_a_function_or_a_match_has_no_source(cell):
+    notebook = Definitions()
+    notebook.ran("def relu(z):\n    return z\n", succeeded=True)
+    notebook.ran(cell, succeeded=True)
+    assert notebook.source_of("relu") is None
+
+
+def test_a_function_s_source_takes_in_the_helpers_it_uses_but_not_other_exercises():
+    notebook = Definitions()
+    notebook.ran("import numpy as np\nscale = 2\ndef helper(X):\n    return [x for x in X]\n", succeeded=True)
+    notebook.ran("def exercise(X):\n    return np.sum(X)\n", succeeded=True)
+    notebook.ran("def f(X):\n    return scale * np.array(helper(X)) + exercise(X)\n", succeeded=True)
+    source = notebook.source_of("f", graded={"f", "exercise"})
+    assert "def helper" in source and "def exercise" not in source
 
 
 VALUES = [None, True, "text", 3, -2.5, float("nan"), np.float64(0.25), np.int64(7),

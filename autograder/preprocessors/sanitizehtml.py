@@ -10,6 +10,8 @@ step last in autograding, so that the notebook itself is clean and so is every p
   (`clean`: an allowlist of tags, attributes and URL schemes; anything else is shown as text);
   its `text/markdown` becomes cleaned HTML; everything else that a browser could run
   (`application/javascript`, `image/svg+xml`, widget views, any other type) is removed;
+- an output's metadata keeps only the width and height of its images, as numbers: nbconvert's
+  templates write them into the page unquoted, where any other text could add an attribute;
 - a markdown cell whose rendering is not already clean is shown as text, its source in a code
   block; a clean one is left as it is, so a blank answer still matches its checksum;
 - a raw cell is cleaned.
@@ -32,6 +34,7 @@ ATTRIBUTES = {"*": ["class", "title"], "a": ["class", "title", "href"],
               **{f"h{n}": HEADING_ATTRIBUTES for n in range(1, 7)}}
 PROTOCOLS = {"http", "https", "mailto"}
 SAFE_OUTPUTS = {"text/plain", "image/png", "image/jpeg", "text/latex", "application/json"}
+IMAGES = {"image/png", "image/jpeg"}
 SELF_CLOSING = re.compile(r" />")  # how markdown closes <img> and <br>; HTML reads them as without it
 
 
@@ -61,6 +64,8 @@ class SanitizeStudentHTML(NbGraderPreprocessor):
             for output in cell.outputs:
                 if "data" in output:
                     output.data = self.safe_data(output.data, index)
+                if "metadata" in output:
+                    output.metadata = safe_metadata(output.metadata)
         return cell, resources
 
     def safe_data(self, data, index):
@@ -75,3 +80,10 @@ class SanitizeStudentHTML(NbGraderPreprocessor):
             if not safe:
                 safe["text/plain"] = f"(not shown: output of type {', '.join(removed)})"
         return safe
+
+
+def safe_metadata(metadata):
+    """An output's metadata with only the numeric width and height of each image."""
+    return {kind: {key: value for key, value in sizes.items()
+                   if key in ("width", "height") and type(value) in (int, float)}
+            for kind, sizes in metadata.items() if kind in IMAGES and isinstance(sizes, dict)}

@@ -112,6 +112,11 @@ def _same(a, b):
     return a == b or (a != a and b != b)
 
 
+# Calls that run a Python function once per item: loops without the loop syntax.
+LOOPING_CALLS = {"map", "filter", "reduce", "vectorize", "apply_along_axis", "apply_over_axes", "frompyfunc",
+                 "fromiter", "starmap"}
+
+
 def expect_no_loop(f, name, advice):
     """Raise Hint, naming the loop and giving `advice`, when f's source has a Python loop (python_loop)."""
     __tracebackhide__ = True
@@ -124,6 +129,8 @@ def python_loop(f):
 
     Returns a description such as "for loop `for i in range(len(P))`". What counts:
     - every `while` loop;
+    - a call that runs a function once per item (map, filter, functools.reduce, np.vectorize,
+      np.apply_along_axis and the like: LOOPING_CALLS);
     - a `for` loop or a comprehension (list, set, dict or generator: a loop in one line),
       unless everything it runs over is fixed by the source itself: a literal tuple, list or
       set (`for name in ("W1", "W2")`), `range` of literal numbers (`for layer in
@@ -158,11 +165,23 @@ def python_loop(f):
         elif (isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp))
               and not all(_fixed_length(g.iter) for g in node.generators)):
             kind = "comprehension (a loop in one line)"
+        elif isinstance(node, ast.Call) and _looping(node.func):
+            kind = f"loop in {ast.get_source_segment(source, node.func)}() (it calls a function once per item)"
         else:
             continue
         first_line = ast.get_source_segment(source, node).split("\n")[0]
         return f"{kind} `{first_line.strip().rstrip(':')}`"
     return None
+
+
+def _looping(function):
+    """True when the called expression `function` is one of LOOPING_CALLS (reduce only as
+    functools' own: np.add.reduce works in compiled code)."""
+    if isinstance(function, ast.Name):
+        return function.id in LOOPING_CALLS
+    if isinstance(function, ast.Attribute) and function.attr == "reduce":
+        return isinstance(function.value, ast.Name) and function.value.id == "functools"
+    return isinstance(function, ast.Attribute) and function.attr in LOOPING_CALLS
 
 
 def _fixed_length(iterable):
