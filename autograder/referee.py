@@ -90,8 +90,8 @@ class Referee:
             if not isinstance(found, dict):
                 continue
             if "function" in found:
-                source = self.definitions.source_of(name, graded=self.graded)
-                namespace[name] = StudentFunction(channel, name, namespace, source)
+                written = self.definitions.source_of(name, graded=self.graded)
+                namespace[name] = StudentFunction(channel, name, namespace, written)
             else:
                 namespace[name] = wire.decode(found["value"])
         return namespace
@@ -129,7 +129,7 @@ class Referee:
                     with suppress(OSError):
                         end.shutdown(socket.SHUT_RDWR)
                 thread.join()
-                Path(address).unlink()
+                Path(address).unlink(missing_ok=True)  # the kernel may have removed it: the folder is its too
         return failure[0] if failure else None
 
 
