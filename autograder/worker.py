@@ -41,7 +41,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psutil
-
 from jinja2 import BytecodeCache
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
