@@ -73,12 +73,12 @@ class Referee:
     def judge(self, grade_id, kernel):
         """Run the test cell `grade_id` against the notebook in `kernel` (a KernelCell);
         None if it passed, else the exception that failed it."""
-        if not self.installed:
-            kernel.run(INSTALL.format(source=Path(wire.__file__).read_text(encoding="utf-8")))
-            self.installed = True
+        install = "" if self.installed else INSTALL.format(source=Path(wire.__file__).read_text(encoding="utf-8"))
+        self.installed = True
         source = self.tests[grade_id]
         compiled = compile(source, f"<test cell {grade_id}>", "exec")
-        return self._with_kernel_answering(kernel, lambda channel: exec(compiled, self._namespace(source, channel)))
+        return self._with_kernel_answering(kernel, lambda channel: exec(compiled, self._namespace(source, channel)),
+                                           install)
 
     def _namespace(self, source, channel):
         """The test's globals: the grader's imports, then the notebook's names it uses."""
@@ -96,9 +96,10 @@ class Referee:
                 namespace[name] = wire.decode(found["value"])
         return namespace
 
-    def _with_kernel_answering(self, kernel, test):
-        """Run test(channel) in a thread while the kernel runs the cell that answers its calls;
-        None, or the exception that failed it."""
+    def _with_kernel_answering(self, kernel, test, install=""):
+        """Run test(channel) in a thread while the kernel runs the cell that answers its calls,
+        after `install` (the code that gives the kernel the wire module); None, or the exception
+        that failed it."""
         address = str(self.socket_dir / f"referee-{uuid.uuid4().hex[:8]}")
         failure, connections = [], []
         with socket.socket(socket.AF_UNIX) as listener:
@@ -123,7 +124,7 @@ class Referee:
             thread = threading.Thread(target=run_test, daemon=True)
             thread.start()
             try:
-                kernel.run(f"__import__('backprop_wire').serve({address!r})")
+                kernel.run(f"{install}__import__('backprop_wire').serve({address!r})")
             finally:
                 for end in [listener, *connections]:  # the kernel's cell has ended: nobody answers any more
                     with suppress(OSError):
@@ -174,14 +175,15 @@ class Channel:
 
     def _callback(self, request):
         """Run a grader function for the kernel; its outcome."""
-        args = []
+        args, before = [], []
         try:
             function = self.callbacks[request["callback"]]
             args = wire.decode(request["args"])
+            before = [wire.snapshot(arg) for arg in args]
             outcome = {"value": self.encode(function(*args, **wire.decode(request["kwargs"])))}
         except Exception as error:
             outcome = wire.error_outcome(error)
-        return {"outcome": outcome, "args": [wire.encode_or_none(arg) for arg in args]}
+        return {"outcome": outcome, "args": wire.changed(args, before)}
 
 
 class StudentFunction:

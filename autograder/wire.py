@@ -24,12 +24,13 @@ may call back, and a callback may call again:
                       {"call": NAME, "args": [...], "kwargs": {...}, "errstate": {...},
                        "standins": {NAME: FUNCTION}}
                       -> {"outcome": {"value": V} | {"error": [TYPE, MESSAGE]},
-                          "args": [the arguments after the call, or None], "warnings": [[CATEGORY, MESSAGE]]}
+                          "args": [each argument as the call left it, or None], "warnings": [[CATEGORY, MESSAGE]]}
     kernel -> grader  {"callback": ID, "args": [...], "kwargs": {...}}
                       -> {"outcome": {"value": V} | {"error": [TYPE, MESSAGE]}, "args": [...]}
 
-Either way the answer carries the arguments as the call left them, written back into
-the caller's (a random generator advances, a modified array shows).
+Either way the answer carries the arguments the call changed (None for the others), as the
+call left them, written back into the caller's (a random generator advances, a modified
+array shows).
 
 During a call, each stand-in replaces the notebook's function of its name, so a
 function graded on its own calls the reference (in the grader) where it calls an
@@ -115,17 +116,55 @@ def decode(data, functions=None):
     raise WireError(f"unexpected data on the wire: {kind}")
 
 
-def encode_or_none(value, functions=None):
-    """encode(value), or None for a value that cannot cross."""
+def snapshot(value):
+    """A copy of `value` deep enough to tell later whether a call changed it."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: snapshot(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(snapshot(item) for item in value)
+    if isinstance(value, np.random.Generator):
+        return _state(value)
+    return value
+
+
+def changed(args, before):
+    """What a call left in each of `args`, encoded, for those it changed since their `before`
+    snapshot; None for the others and for one that cannot cross."""
+    return [None if _same(arg, old) else _encode_or_none(arg) for arg, old in zip(args, before)]
+
+
+def _same(value, old):
+    if isinstance(value, np.ndarray):
+        return (isinstance(old, np.ndarray) and value.dtype == old.dtype and value.shape == old.shape
+                and value.tobytes() == old.tobytes())
+    if isinstance(value, dict):
+        return (isinstance(old, dict) and value.keys() == old.keys()
+                and all(_same(item, old[key]) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return type(old) is type(value) and len(value) == len(old) and all(map(_same, value, old))
+    if isinstance(value, np.random.Generator):
+        return _state(value) == old
+    return value is old  # anything else a call can only replace (in a list or a dict)
+
+
+def _state(generator):
+    """A random generator's state, as text."""
+    return json.dumps(generator.bit_generator.state, sort_keys=True, default=lambda part: np.asarray(part).tolist())
+
+
+def _encode_or_none(value):
     try:
-        return encode(value, functions)
+        return encode(value)
     except WireError:
         return None
 
 
 def write_back(args, after):
     """Make each argument hold what the other end left in its copy (`after`, encoded, None for
-    one that could not cross), as a call in this process would have left it."""
+    one the call did not change or that could not cross), as a call in this process would have
+    left it."""
     for original, encoded in zip(args, after):
         if encoded is not None:
             _update(original, decode(encoded))
@@ -245,6 +284,7 @@ def _call(namespace, peer, request):
     standins = {name: decode(f, functions) for name, f in request["standins"].items()}
     function = namespace.get(request["call"])
     own = {name: namespace[name] for name in standins if name in namespace}
+    before = [snapshot(arg) for arg in args]
     outcome = {}
     with warnings.catch_warnings(record=True) as caught, np.errstate(**request["errstate"]):
         warnings.simplefilter("always")
@@ -264,7 +304,7 @@ def _call(namespace, peer, request):
             for name in standins:
                 namespace.pop(name, None)
             namespace.update(own)
-    return {"outcome": outcome, "args": [encode_or_none(arg) for arg in args],
+    return {"outcome": outcome, "args": changed(args, before),
             "warnings": [[w.category.__name__, str(w.message)] for w in caught]}
 
 

@@ -216,6 +216,24 @@ def test_calls_return_plain_data_write_back_arguments_and_carry_warnings_and_err
             f["nothing"]()
 
 
+def test_only_the_arguments_a_call_changed_cross_back():
+    untouched, modified, rng, idle_rng = np.ones(3), np.ones(3), np.random.default_rng(1), np.random.default_rng(2)
+    params, untouched_params, rates = {"W1": np.zeros((2, 2))}, {"W1": np.zeros((2, 2))}, [0.5, 0.1]
+    args = [untouched, modified, rng, idle_rng, params, untouched_params, rates, 0.5, (1, 2)]
+    before = [wire.snapshot(arg) for arg in args]
+    modified[1] = np.nan
+    rng.normal()
+    params["W1"][0, 0] = 1.0
+    rates[1] = 0.2
+    after = wire.changed(args, before)
+    assert [i for i, encoded in enumerate(after) if encoded is not None] == [1, 2, 4, 6]
+    copies = [np.ones(3), np.ones(3), np.random.default_rng(1), np.random.default_rng(2), {"W1": np.zeros((2, 2))},
+              {"W1": np.zeros((2, 2))}, [0.5, 0.1], 0.5, (1, 2)]
+    wire.write_back(copies, after)
+    assert np.array_equal(copies[1], modified, equal_nan=True) and copies[3].normal() == idle_rng.normal()
+    assert copies[2].normal() == rng.normal() and copies[4]["W1"][0, 0] == 1.0 and copies[6] == [0.5, 0.2]
+
+
 def test_a_grader_function_passed_to_a_student_function_is_called_back(tmp_path):
     calls = []
 
