@@ -32,6 +32,7 @@ class Definitions:
     def __init__(self):
         self.sources = {}  # name -> source of its def (None: bound otherwise)
         self.dynamic = False
+        self.transformer = TransformerManager()
 
     def source_of(self, name, graded=()):
         """The source of the notebook's def of `name` and of the helpers it calls, the notebook's
@@ -51,16 +52,22 @@ class Definitions:
     def ran(self, source, succeeded):
         """Take into account a code cell the kernel ran (`succeeded`: without an error)."""
         try:
-            code = TransformerManager().transform_cell(source)
+            code = self.transformer.transform_cell(source)
             tree = ast.parse(code)
         except (SyntaxError, ValueError):
             return  # the kernel could not run it either
-        magics = _magics(tree)
-        identifiers = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        identifiers |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-        identifiers |= {part for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
-                        for alias in n.names for part in alias.name.split(".")}
-        identifiers |= {part for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for part in (n.module or "").split(".")}
+        nodes = list(ast.walk(tree))
+        magics = _magics(nodes)
+        identifiers = set()
+        for n in nodes:
+            if isinstance(n, ast.Name):
+                identifiers.add(n.id)
+            elif isinstance(n, ast.Attribute):
+                identifiers.add(n.attr)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                identifiers |= {part for alias in n.names for part in alias.name.split(".")}
+                if isinstance(n, ast.ImportFrom):
+                    identifiers |= set((n.module or "").split("."))
         if "get_ipython" not in source:  # brought in by IPython's own translation of magics and !commands
             identifiers -= {"get_ipython", "run_line_magic", "run_cell_magic", "system", "getoutput"}
         if identifiers & DYNAMIC or any(name not in HARMLESS_MAGICS for name, _ in magics):
@@ -103,10 +110,10 @@ def bound_names(tree):
     return names
 
 
-def _magics(tree):
-    """[(magic name, cell body or "")] of the magics IPython translated in a cell."""
+def _magics(nodes):
+    """[(magic name, cell body or "")] of the magics IPython translated in a cell (`nodes`: all of its tree's)."""
     found = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr in ("run_line_magic", "run_cell_magic", "system", "getoutput")):
             name = node.func.attr if node.func.attr in ("system", "getoutput") else _text(node.args[:1])

@@ -16,6 +16,7 @@ step last in autograding, so that the notebook itself is clean and so is every p
   block; a clean one is left as it is, so a blank answer still matches its checksum;
 - a raw cell is cleaned.
 """
+import functools
 import re
 
 import bleach
@@ -43,6 +44,7 @@ def clean(html):
     return bleach.clean(html, tags=TAGS, attributes=ATTRIBUTES, protocols=PROTOCOLS, strip_comments=True)
 
 
+@functools.lru_cache(maxsize=4096)  # a worker meets the master's markdown again in every submission
 def shown_safely(markdown):
     """`markdown` if its rendering is clean already, else `markdown` as a code block: text."""
     rendered = SELF_CLOSING.sub(">", markdown2html(markdown))
