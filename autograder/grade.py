@@ -36,7 +36,7 @@ from .gradebook import seed_gradebook, update_gradebook
 from .intake import NotGradable, take
 from .progress import ProgressBar
 from .report import write_report
-from .sandbox import MISSING_MESSAGE, available, package_dir, remove_empty_cgroups, socket_folder
+from .sandbox import MISSING_MESSAGE, available, package_dir, remove_empty_cgroups
 from .worker import Workers
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
@@ -125,7 +125,7 @@ def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed):
         report(submission, outcome)
     if todo:
         jobs = min(jobs, len(todo))
-        with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, Workers(jobs, scratch) as workers:
+        with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, Workers(jobs, scratch, sandboxed) as workers:
             template = Path(scratch, "course")
             template.mkdir()
             scratch_course(template, sorted({s.assignment_id for s in todo}))  # while the workers start
@@ -229,9 +229,9 @@ def _autograde(submission, template, out, timeout, sandboxed, workers):
         target = course / "submitted" / submission.student_id / submission.assignment_id
         target.mkdir(parents=True)
         nbformat.write(notebook, target / submission.path.name)
-        with socket_folder() as socket_dir, workers.lend() as worker:  # the folder goes even if the worker is killed
+        with workers.lend() as worker:
             request = {"root": str(course), "assignment_id": submission.assignment_id,
-                       "student_id": submission.student_id, "sandboxed": sandboxed, "socket_dir": socket_dir}
+                       "student_id": submission.student_id, "sandboxed": sandboxed}
             ended = worker.grade(request, timeout)
             last_words = worker.last_words() if ended == "died" else ""
         finished = _progress(course / "progress.jsonl")

@@ -14,7 +14,8 @@ nothing else:
   matplotlib keep their settings (the font list matplotlib finds there is the
   grader's, read-only);
 - its own socket folder (`socket_dir`, made by `socket_folder`), where it binds its
-  zmq sockets and the referee binds its own; its files are size-capped;
+  zmq sockets and the referee binds its own: a size-capped tmpfs private to the grading
+  worker (`with_private_socket_folder`);
 - a /dev with null, zero, random and the like, and a /proc of its own processes.
 
 Homes, the host's /tmp (this and other runs' scratch courses), the repository (master
@@ -49,6 +50,7 @@ from traitlets import Bool, Integer, Unicode, default
 
 PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
 SOCKET_PARENT = Path("/tmp")  # zmq's ipc paths are limited to about 107 bytes: keep them short, whatever TMPDIR is
+SOCKET_BYTES = 16 * 2**20  # what a grading worker's kernels may write into their socket folder, all together
 KERNEL_TMP = "/tmp"  # the kernel's own TMPDIR and HOME, inside the sandbox
 KERNEL_UID = 65534  # "nobody", inside the sandbox's user namespace
 PASSED_VARIABLES = ["LANG", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"]
@@ -56,7 +58,7 @@ STUDENT_PACKAGE = "workbook_tools"
 REFERENCE_PACKAGE = "solutions"
 
 MISSING_MESSAGE = (
-    "bubblewrap (bwrap) or prlimit is missing, so student code cannot be sandboxed: backprop-grade "
+    "bubblewrap (bwrap), prlimit or unshare is missing, so student code cannot be sandboxed: backprop-grade "
     "will not run it.\nInstall bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; Fedora: "
     "sudo dnf install bubblewrap). On macOS or Windows, grade inside a Linux container or VM (see the "
     "README).\n--no-sandbox grades anyway, running every student's code with YOUR permissions: it can "
@@ -64,8 +66,8 @@ MISSING_MESSAGE = (
 
 
 def available():
-    """Whether kernels can be sandboxed here (bwrap and prlimit on PATH)."""
-    return bool(shutil.which("bwrap") and shutil.which("prlimit"))
+    """Whether kernels can be sandboxed here (bwrap, and util-linux's prlimit and unshare, on PATH)."""
+    return all(map(shutil.which, ["bwrap", "prlimit", "unshare"]))
 
 
 @dataclass(frozen=True)
@@ -138,12 +140,22 @@ def kernel_environment():
 
 @contextmanager
 def socket_folder():
-    """A new folder for one kernel's sockets, at a short path whatever TMPDIR is; removed after."""
+    """A new folder for kernels' sockets, at a short path whatever TMPDIR is; removed after."""
     folder = tempfile.mkdtemp(prefix="bp-", dir=SOCKET_PARENT)
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def with_private_socket_folder(folder):
+    """A command prefix that runs a program (a grading worker) where `folder` holds a tmpfs of
+    SOCKET_BYTES that only it and its kernels see: a mount namespace of its own (and, unless
+    root, a user namespace in which it is root, so that it may mount). Whatever a kernel writes
+    there is capped as a whole and goes with the program; outside, `folder` stays empty."""
+    namespaces = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
+    mount = 'mount -t tmpfs -o "size=$1,mode=0700" backprop-sockets "$2" && shift 2 && exec "$@"'
+    return ["unshare", *namespaces, "sh", "-c", mount, "sh", str(SOCKET_BYTES), str(folder)]
 
 
 class SandboxedKernelManager(AsyncKernelManager):

@@ -1,7 +1,7 @@
 """The worker protocol: `backprop-grade grade`'s end (`Workers`) and the worker's end (`main`).
 
-A worker is a long-lived child process, `python -m autograder.worker REPLY_FD`, that
-grades one submission after another, each in its own scratch course, so nbgrader is
+A worker is a long-lived child process, `python -m autograder.worker REPLY_FD SOCKET_DIR`,
+that grades one submission after another, each in its own scratch course, so nbgrader is
 imported once per worker, not once per submission. `Workers` keeps `jobs` of them and
 lends each to one submission at a time.
 
@@ -10,12 +10,13 @@ nbgrader, a library or a kernel prints can pass for an answer: one JSON line,
 {"ready": PID}, once it has started, then {"done": COURSE_DIR} for each request.
 A request is one JSON line on its stdin:
 
-    {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "sandboxed": true, "socket_dir": FOLDER}
+    {"root": COURSE_DIR, "assignment_id": ..., "student_id": ..., "sandboxed": true}
 
 COURSE_DIR is a scratch nbgrader course (see course.scratch_course) with the
 notebook at submitted/STUDENT_ID/ASSIGNMENT_ID/. The worker runs nbgrader's
 autograde, with the student's kernel in a sandbox (autograder.sandbox; unless
-"sandboxed" is false) and its sockets in FOLDER (which the grader makes and removes), then
+"sandboxed" is false) and its sockets in SOCKET_DIR (which the grader makes and removes; the
+worker empties it after each submission), then
 generate_feedback, and writes COURSE_DIR/result.json: {"status": "graded"} or
 {"status": "failed" | "crashed", "message": why}. Every graded cell's result (its
 score and the grader's message) is appended to COURSE_DIR/progress.jsonl as soon as
@@ -33,11 +34,12 @@ import queue
 import re
 import resource
 import select
+import shutil
 import subprocess
 import sys
 import threading
 import uuid
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import psutil
@@ -48,6 +50,7 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from .course import check, nbgrader_api
+from .sandbox import socket_folder, with_private_socket_folder
 
 EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception|Exit)): ?(.*)$", re.MULTILINE)
 LOG_MARKER = "=== backprop-grade worker: grading"
@@ -71,14 +74,19 @@ SINGLE_THREADED = {name: "1" for name in
 # The grader's end: backprop-grade grade lends these to the submissions it grades.
 
 class Worker:
-    """A long-lived `python -m autograder.worker` process, logging into a file in `folder`."""
+    """A long-lived `python -m autograder.worker` process, logging into a file in `folder`;
+    when `sandboxed`, its kernels' socket folder is private to it and size-capped."""
 
-    def __init__(self, folder):
+    def __init__(self, folder, sandboxed=True):
         self.log = Path(folder, f"worker-{uuid.uuid4().hex[:12]}.log")
+        self.cleanup = ExitStack()
+        self.socket_dir = self.cleanup.enter_context(socket_folder())
+        private = with_private_socket_folder(self.socket_dir) if sandboxed else []
         replies, reply_end = os.pipe()
         with open(self.log, "w", encoding="utf-8") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.worker", str(reply_end)], pass_fds=[reply_end],
+                [*private, sys.executable, "-m", "autograder.worker", str(reply_end), self.socket_dir],
+                pass_fds=[reply_end],
                 env={**os.environ, **SINGLE_THREADED}, cwd=folder, start_new_session=True,
                 stdin=subprocess.PIPE, stdout=log, stderr=log, bufsize=0)
         os.close(reply_end)
@@ -133,6 +141,7 @@ class Worker:
         with self.killing:
             if self.process.returncode is None:  # not reaped yet, so its pid is still its own
                 _kill_tree(self.process)
+            self.cleanup.close()  # its socket folder
 
     def stop(self):
         """Kill the worker and everything it started; the next lending replaces it."""
@@ -150,8 +159,8 @@ class Workers:
     replaced by a fresh one when it is next lent. Leaving the `with` block stops them all;
     `kill_all` kills them all at once, lent or not, and ends the lending."""
 
-    def __init__(self, count, folder):
-        self.folder = folder
+    def __init__(self, count, folder, sandboxed=True):
+        self.folder, self.sandboxed = folder, sandboxed
         self.idle = queue.SimpleQueue()
         self.started = []  # every worker ever started, for kill_all
         self.starting = threading.Lock()
@@ -164,7 +173,7 @@ class Workers:
         with self.starting:
             if self.killed:
                 raise Stopped("grading was stopped")
-            self.started.append(Worker(self.folder))
+            self.started.append(Worker(self.folder, self.sandboxed))
             return self.started[-1]
 
     @contextmanager
@@ -281,23 +290,31 @@ def failure_reason(log):
     return f"{name.rsplit('.', 1)[-1]}: {message}".strip().rstrip(":")
 
 
-def serve(root, assignment_id, student_id, sandboxed, socket_dir):
-    """Handle one request: grade the submission in `root` and write its result.json."""
+def serve(socket_dir, root, assignment_id, student_id, sandboxed):
+    """Handle one request: grade the submission in `root` and write its result.json; then
+    empty `socket_dir` of whatever its kernel left there."""
     print(f"{LOG_MARKER} {student_id}/{assignment_id} in {root}", file=sys.stderr, flush=True)
-    result = autograde(root, assignment_id, student_id, socket_dir, sandboxed)
+    try:
+        result = autograde(root, assignment_id, student_id, socket_dir, sandboxed)
+    finally:
+        for leftover in Path(socket_dir).iterdir():  # an error here ends the worker: a fresh one takes over
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
     Path(root, "result.json").write_text(json.dumps(result), encoding="utf-8")
 
 
 def main(argv):
     """Say "ready" on file descriptor argv[0], then serve the requests on stdin until it
-    closes, answering "done" to each."""
-    [reply_fd] = argv
+    closes, answering "done" to each, with the kernels' sockets in the folder argv[1]."""
+    reply_fd, socket_dir = argv
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, resource.RLIM_INFINITY))  # its kernel sets its own
     with open(int(reply_fd), "w", encoding="utf-8") as replies:
         _answer(replies, {"ready": os.getpid()})
         for line in sys.stdin:
             request = json.loads(line)
-            serve(**request)
+            serve(socket_dir, **request)
             _answer(replies, {"done": request["root"]})
 
 

@@ -134,7 +134,7 @@ def test_a_worker_grades_one_submission_after_another_and_a_hang_costs_only_its_
     class RecordingWorker(workers.Worker):
         def grade(self, request, timeout):
             graded_by.append((request["student_id"], self.process.pid))
-            socket_folders.append(Path(request["socket_dir"]))
+            socket_folders.append(Path(self.socket_dir))
             ended = super().grade(request, timeout)
             if ended == "done":
                 limits = Path(f"/proc/{self.process.pid}/limits").read_text()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,13 @@ SECRET = "SECRET_TOKEN"
 
 
 class Kernel:
-    """A kernel started by SandboxedKernelManager (sandboxed or not) in `cwd`, run cell by cell."""
+    """A kernel started by SandboxedKernelManager (sandboxed or not) in `cwd`, run cell by cell,
+    with its sockets in `socket_dir` (by default a new socket_folder)."""
 
-    def __init__(self, cwd, sandboxed):
+    def __init__(self, cwd, sandboxed, socket_dir=None):
         self.cwd = cwd
         self.loop = asyncio.new_event_loop()
-        self.sockets = sandbox.socket_folder()
+        self.sockets = nullcontext(socket_dir) if socket_dir else sandbox.socket_folder()
         self.manager = sandbox.SandboxedKernelManager(socket_dir=self.sockets.__enter__(), sandboxed=sandboxed)
         self.loop.run_until_complete(self.manager.start_kernel(cwd=str(cwd)))
         self.client = self.manager.client()
@@ -287,6 +289,50 @@ def test_foreign_unix_sockets_unreachable(kernels):
         assert control.json(code) == ["connected", "connected"]
         assert sandboxed.json(code) == ["FileNotFoundError", "ConnectionRefusedError"]
     shutil.rmtree(folder)
+
+
+def fill(folder):
+    """Code that writes 32 MB into `folder`, 4 MB a file, and prints [bytes written, error or None]."""
+    return textwrap.dedent(f"""
+        import errno, json, os
+        written, error = 0, None
+        try:
+            for i in range(8):
+                with open(os.path.join({str(folder)!r}, f"fill-{{i}}"), "wb") as f:
+                    f.write(bytes(4 * 2**20))
+                written += 4 * 2**20
+        except OSError as e:
+            error = errno.errorcode[e.errno]
+        print(json.dumps([written, error]))
+        """)
+
+
+WORKER = """
+import os, sys
+sys.path.insert(0, sys.argv[3])
+from test_sandbox import Kernel
+kernel = Kernel("/tmp", sandboxed=True, socket_dir=sys.argv[1])
+print(kernel.run(sys.argv[2]), end="")
+print(sorted(name for name in os.listdir(sys.argv[1]) if name.startswith("fill-")))
+kernel.stop()
+"""
+
+
+def test_socket_folder_is_capped_as_a_whole_and_private_to_its_worker(kernels):
+    _, control = kernels
+    sockets = control.manager.socket_dir
+    assert control.json(fill(sockets)) == [32 * 2**20, None]  # control: 32 MB in a folder of the host's /tmp
+    control.run(f"import glob, os\nfor f in glob.glob({sockets!r} + '/fill-*'): os.remove(f)")
+    with sandbox.socket_folder() as folder:
+        ran = subprocess.run([*sandbox.with_private_socket_folder(folder), sys.executable, "-c", WORKER, folder,
+                              fill(folder), str(Path(__file__).parent)],
+                             capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert ran.returncode == 0, ran.stderr
+        filled, seen_by_worker = ran.stdout.splitlines()
+        written, error = json.loads(filled)
+        assert error == "ENOSPC" and written < sandbox.SOCKET_BYTES, filled  # capped as a whole
+        assert seen_by_worker.startswith("['fill-0'")  # the worker saw what its kernel wrote;
+        assert os.listdir(folder) == []  # the host never did, and it went with the worker
 
 
 def test_long_tmpdir(tmp_path, monkeypatch):
