@@ -6,7 +6,8 @@ asks the kernel to call it. The two talk over a unix socket, while the kernel ru
 the one cell `serve(address)`; nothing else the kernel says (outputs, results,
 reply status) reaches a verdict.
 
-Values cross as JSON: arrays as .npy bytes (numeric or bool, never pickled),
+Values cross as JSON: arrays as their raw bytes with a dtype (numbers or bools only)
+and a shape,
 dicts with string keys, lists, tuples, numbers, strings, None and random
 generators (by their state). Decoding never runs code and rejects anything else.
 A function crosses by name: {"function": {"student": NAME}} is the notebook's
@@ -40,14 +41,16 @@ This module is the kernel's whole view of the grader: `Kernel.install` sends its
 source into the kernel, which cannot import the grader's packages.
 """
 import base64
-import io
 import json
+import math
+import re
 import socket
 import warnings
 
 import numpy as np
 
 MAX_MESSAGE_BYTES = 2**30
+PLAIN_DTYPE = re.compile(r"[<>|=]?(b1|[iu][1248]|f[248]|c(8|16))")  # numpy's dtype.str of numbers and bools
 
 
 class WireError(TypeError):
@@ -66,11 +69,10 @@ def encode(value, functions=None):
         return {"number": repr(value)}
     if isinstance(value, (np.ndarray, np.generic)):
         array = np.asarray(value)
-        if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        if not PLAIN_DTYPE.fullmatch(array.dtype.str):
             raise WireError(f"an array of {array.dtype}, which cannot be graded: use numbers")
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        return {"npy": base64.b64encode(buffer.getvalue()).decode("ascii"), "scalar": array is not value}
+        return {"array": base64.b64encode(array.tobytes()).decode("ascii"), "dtype": array.dtype.str,
+                "shape": list(array.shape), "scalar": array is not value}
     if isinstance(value, dict):
         if not all(isinstance(key, str) for key in value):
             raise WireError("a dict whose keys are not all strings, which cannot be graded")
@@ -89,14 +91,14 @@ def decode(data, functions=None):
     function (else it is refused)."""
     if data is None or isinstance(data, (bool, str)):
         return data
-    if not isinstance(data, dict) or len(data) not in (1, 2):
+    if not isinstance(data, dict) or not data:
         raise WireError(f"unexpected data on the wire: {type(data).__name__}")
     kind = next(iter(data))
     if kind == "number":
         text = data["number"]
         return int(text) if text.lstrip("-").isdigit() else float(text)
-    if kind == "npy":
-        array = np.load(io.BytesIO(base64.b64decode(data["npy"])), allow_pickle=False)
+    if kind == "array":
+        array = _array(data["array"], data["dtype"], data["shape"])
         return array[()] if data.get("scalar") else array
     if kind == "dict":
         return {key: decode(item, functions) for key, item in data["dict"].items()}
@@ -114,6 +116,18 @@ def decode(data, functions=None):
     if kind == "function" and functions is not None:
         return functions(data["function"])
     raise WireError(f"unexpected data on the wire: {kind}")
+
+
+def _array(text, dtype, shape):
+    """The array of `shape` and `dtype` (numbers or bools only) whose raw bytes `text` holds in base64."""
+    if not (isinstance(dtype, str) and PLAIN_DTYPE.fullmatch(dtype)):
+        raise WireError(f"an array of {dtype!r}, which cannot cross")
+    if not (isinstance(shape, list) and all(type(n) is int and n >= 0 for n in shape)):
+        raise WireError(f"an array of shape {shape!r}, which cannot be")
+    raw = bytearray(base64.b64decode(text, validate=True))
+    if len(raw) != math.prod(shape) * np.dtype(dtype).itemsize:
+        raise WireError(f"an array of shape {shape} and dtype {dtype} in {len(raw)} bytes")
+    return np.frombuffer(raw, dtype).reshape(shape)
 
 
 def snapshot(value):
