@@ -7,9 +7,8 @@ the one cell `serve(address)`; nothing else the kernel says (outputs, results,
 reply status) reaches a verdict.
 
 Values cross as JSON: arrays as their raw bytes with a dtype (numbers or bools only)
-and a shape,
-dicts with string keys, lists, tuples, numbers, strings, None and random
-generators (by their state). Decoding never runs code and rejects anything else.
+and a shape, dicts with string keys, lists, tuples, numbers, strings, None and
+random generators (by their state). Decoding never runs code and rejects anything else.
 A function crosses by name: {"function": {"student": NAME}} is the notebook's
 function NAME, {"function": {"grader": ID}} a function of the grader (a hidden
 test's callback, or a reference function standing in for a student's), which the
