@@ -123,8 +123,9 @@ class ClusterGrading:
         return self
 
     def __exit__(self, *exc_info):
-        with suppress(Exception):  # the scheduler may be gone
+        with suppress(Exception):  # a worker refused the plugin: it is registered all the same
             self.registration.result()
+        with suppress(Exception):  # the scheduler may be gone
             self._unregister()
         self.background.shutdown()
         with suppress(Exception):
