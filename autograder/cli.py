@@ -154,7 +154,8 @@ def _scheduler_mistake(scheduler, jobs):
     if scheduler is None:
         return None
     if not re.fullmatch(r"tcp://[^/:\s]+:\d+", scheduler):
-        return f"--scheduler {scheduler}: give the Dask scheduler's address as tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)"
+        return (f"--scheduler {scheduler}: give the Dask scheduler's address as tcp://HOST:PORT "
+                "(e.g. tcp://grading-head:8786)")
     if jobs is not None:
         return "--jobs sets how many submissions this machine grades at once; with --scheduler the cluster's " \
                "workers grade (one submission per Dask thread): give one or the other"

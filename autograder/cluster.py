@@ -140,8 +140,8 @@ class ClusterGrading:
     def results(self, submissions, job_of, stop, progress):
         """(submission, task.Result) of each of `submissions` as it finishes, graded as the
         task.Job `job_of(submission)`, until `stop` received a signal: then this run's worker
-        processes are killed on every Dask worker, and only the submissions graded meanwhile follow. Raises grade.ClusterError when the scheduler goes away or a
-        worker cannot grade."""
+        processes are killed on every Dask worker, and only the submissions graded meanwhile
+        follow. Raises grade.ClusterError when the scheduler goes away or a worker cannot grade."""
         try:
             self.registration.result()
         except Exception as error:

@@ -147,9 +147,9 @@ def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed, 
                 template.mkdir()
                 scratch_course(template, assignment_ids)  # while the workers start
                 seed_gradebook(out, template)
+                job_of = partial(submission_job, timeout=timeout, sandboxed=sandboxed)
                 try:
-                    for submission, result in engine.results(todo, partial(job, timeout=timeout, sandboxed=sandboxed),
-                                                             stop, progress):
+                    for submission, result in engine.results(todo, job_of, stop, progress):
                         outcomes[submission] = record(submission, result, out, key, sandboxed)
                         report(submission, outcomes[submission])
                 except ClusterError as error:  # write what finished
@@ -218,7 +218,7 @@ def _completed_until(futures, stop):
         yield from done
 
 
-def job(submission, timeout, sandboxed):
+def submission_job(submission, timeout, sandboxed):
     """The task.Job of a submission: its notebook's bytes travel with it."""
     notebook = submission.path.read_bytes() if submission.path.is_file() else None
     return task.Job(submission.student_id, submission.assignment_id, notebook, timeout, sandboxed)
@@ -227,9 +227,9 @@ def job(submission, timeout, sandboxed):
 def _late(submission):
     """summary.csv's `late`: "yes" when `backprop-grade collect` recorded the submission as late
     (in collect.json beside the notebook), else ""."""
-    record = submission.path.parent / "collect.json"
+    collected = submission.path.parent / "collect.json"
     try:
-        late = json.loads(record.read_text(encoding="utf-8")).get("late")
+        late = json.loads(collected.read_text(encoding="utf-8")).get("late")
     except (OSError, ValueError, AttributeError):  # no collect.json, or not one collect wrote
         return ""
     return "yes" if late is True else ""

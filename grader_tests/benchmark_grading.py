@@ -91,7 +91,8 @@ def main():
         if args.scheduler:
             with DaskCluster(2, tmp) as cluster:
                 seconds = {"grade --jobs 2": time_grading(submitted, Path(tmp, "out2"), "--jobs", "2"),
-                           "grade --scheduler": time_grading(submitted, Path(tmp, "outc"), "--scheduler", cluster.address)}
+                           "grade --scheduler": time_grading(submitted, Path(tmp, "outc"),
+                                                             "--scheduler", cluster.address)}
         else:
             seconds = {"bare nbclient": time_bare(notebooks),
                        "grade --jobs 1": time_grading(submitted, Path(tmp, "out1"), "--jobs", "1"),
