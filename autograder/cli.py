@@ -1,5 +1,7 @@
 """The `backprop-grade` command: release, collect, grade, report, bundle and demo."""
 import argparse
+import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -16,7 +18,10 @@ def main(argv=None):
     grade.add_argument("submitted", type=Path,
                        help="folder in nbgrader's layout: <student_id>/<assignment_id>/<assignment_id>.ipynb")
     grade.add_argument("--out", type=Path, required=True, help="folder for grades, summary and feedback")
-    grade.add_argument("--jobs", type=_positive(int), default=1, help="submissions graded at once (default 1)")
+    grade.add_argument("--jobs", type=_positive(int), help="submissions graded at once on this machine (default 1)")
+    grade.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="grade on the Dask cluster whose scheduler is there (needs the `cluster` extra; "
+                            "see the README)")
     grade.add_argument("--timeout", type=_positive(float), default=600.0,
                        help="wall-time cap on one notebook, in seconds (default 600)")
     grade.add_argument("--force", action="store_true", help="regrade submissions graded before")
@@ -94,23 +99,29 @@ def main(argv=None):
 def _grade(parser, args):
     """Grade the class after checking its folders: exit 2 on a usage mistake, 130 when stopped
     by Ctrl-C or SIGTERM (what finished is written)."""
-    mistake = _grade_folders_mistake(args.submitted, args.out)
+    mistake = _grade_folders_mistake(args.submitted, args.out) or _scheduler_mistake(args.scheduler, args.jobs)
     if mistake:
         parser.error(mistake)
-    from .grade import Interrupted, SandboxMissing, find_submissions, grade
+    from .grade import ClusterError, ClusterUnreachable, Interrupted, SandboxMissing, find_submissions, grade
     if not find_submissions(args.submitted):
         parser.error(_no_submissions(args.submitted))
+    resume = (f"{args.out / 'summary.csv'} and the report hold what was graded, status `interrupted` for the rest: "
+              "run the same command again to grade the rest (what was graded is reused).")
     try:
-        grade(args.submitted, args.out, jobs=args.jobs, timeout=args.timeout, force=args.force,
-              sandboxed=not args.no_sandbox)
+        grade(args.submitted, args.out, jobs=args.jobs or 1, timeout=args.timeout, force=args.force,
+              sandboxed=not args.no_sandbox, scheduler=args.scheduler)
     except SandboxMissing as error:
         print(error, file=sys.stderr)
         return 2
     except Interrupted:
-        print(f"Interrupted. {args.out / 'summary.csv'} and the report hold what was graded, status `interrupted` "
-              "for the rest: run the same command again to grade the rest (what was graded is reused).",
-              file=sys.stderr)
+        print(f"Interrupted. {resume}", file=sys.stderr)
         return 130
+    except ClusterUnreachable as error:
+        print(error, file=sys.stderr)
+        return 2
+    except ClusterError as error:
+        print(f"Grading stopped: {error}. {resume}", file=sys.stderr)
+        return 1
     print(f"Wrote {args.out / 'grades.csv'}, {args.out / 'summary.csv'} and {args.out / 'feedback'}")
     print(f"Class report: {args.out / 'report' / 'index.html'}; for the LMS gradebook: "
           f"{args.out / 'report' / 'lms.csv'}")
@@ -135,6 +146,21 @@ def _grade_folders_mistake(submitted, out):
                 "students; choose a folder outside it")
     if submitted.is_relative_to(out):
         return f"the submissions {submitted} are inside --out {out}, which grading writes into; choose another --out"
+    return None
+
+
+def _scheduler_mistake(scheduler, jobs):
+    """What is wrong with grading on the Dask cluster at `scheduler` (None: grade here), or None."""
+    if scheduler is None:
+        return None
+    if not re.fullmatch(r"tcp://[^/:\s]+:\d+", scheduler):
+        return (f"--scheduler {scheduler}: give the Dask scheduler's address as tcp://HOST:PORT "
+                "(e.g. tcp://grading-head:8786)")
+    if jobs is not None:
+        return "--jobs sets how many submissions this machine grades at once; with --scheduler the cluster's " \
+               "workers grade (one submission per Dask thread): give one or the other"
+    if importlib.util.find_spec("distributed") is None:
+        return "--scheduler needs Dask distributed, not installed here: pip install 'backprop-workbook[cluster]'"
     return None
 
 

@@ -15,31 +15,29 @@ something that decides their grade changed (see `grader_key` and `_fingerprint`)
 the others (a timeout, a crash, a failure) are graded again on the next run.
 A SIGINT (Ctrl-C) or SIGTERM stops grading: the workers are killed, with their
 kernels, and what finished is written as usual, `interrupted` for the rest.
+Given a Dask scheduler, the same unit of work (autograder.task) runs on the cluster's
+workers instead (autograder.cluster), and only this process writes the output folder.
 """
 import csv
 import hashlib
 import json
-import re
 import shutil
 import signal
 import sys
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-import nbformat
-
-from .course import (assignments, autograded_cells, master_notebook, nbgrader_meta, scratch_course,
-                     source_notebook)
+from . import task
+from .course import assignments, autograded_cells, scratch_course, source_notebook
 from .gradebook import seed_gradebook, update_gradebook
-from .intake import NotGradable, take
 from .progress import ProgressBar
 from .report import write_report
 from .sandbox import MISSING_MESSAGE, available, package_dir, remove_empty_cgroups
 from .worker import Workers
 
-SAFE_ID = re.compile(r"[A-Za-z0-9._-]+")
 GRADES_HEADER = ["student_id", "assignment_id", "grade_id", "score", "max_score", "message"]
 SUMMARY_HEADER = ["student_id", "assignment_id", "score", "max_score", "status", "message", "late", "sandbox"]
 SANDBOX_NAMES = {True: "bubblewrap", False: "none (--no-sandbox)"}  # summary.csv's `sandbox` column
@@ -73,6 +71,15 @@ class Interrupted(KeyboardInterrupt):
     """Grading was stopped by a signal, after writing what finished."""
 
 
+class ClusterUnreachable(RuntimeError):
+    """No Dask scheduler answers at the address given: nothing was graded."""
+
+
+class ClusterError(RuntimeError):
+    """Grading on a Dask cluster stopped early (the scheduler went away, or a worker cannot
+    grade), after writing what finished."""
+
+
 class StopSignals:
     """Inside its `with` block SIGINT and SIGTERM only set `received` (the first one's
     number), so that grading stops its workers and writes what finished however many come."""
@@ -92,22 +99,25 @@ class StopSignals:
             signal.signal(number, handler)
 
 
-def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr, sandboxed=True):
+def grade(submitted, out, jobs=1, timeout=600.0, force=False, stream=sys.stderr, sandboxed=True, scheduler=None):
     """Grade every submission under `submitted` into `out`, showing progress on
-    `stream`, with each kernel sandboxed unless `sandboxed` is False; returns the
-    summary rows. Raises SandboxMissing where a sandbox is wanted but not available.
-    A SIGINT (Ctrl-C) or SIGTERM stops it: the submissions not graded yet get the
-    status `interrupted`, everything is written as usual, then Interrupted is raised."""
+    `stream`, with each kernel sandboxed unless `sandboxed` is False, on this machine
+    with `jobs` workers or, given `scheduler` (tcp://host:port), on that Dask cluster
+    (autograder.cluster); returns the summary rows. Raises SandboxMissing where a sandbox
+    is wanted but not available. A SIGINT (Ctrl-C) or SIGTERM stops it: the submissions
+    not graded yet get the status `interrupted`, everything is written as usual, then
+    Interrupted is raised. So is ClusterError, the same way,
+    when the cluster cannot go on (see autograder.cluster)."""
     if sandboxed and not available():
         raise SandboxMissing(MISSING_MESSAGE)
     with StopSignals() as stop:
-        rows = _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed)
+        rows = _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed, scheduler)
     if stop.received:
         raise Interrupted(signal.Signals(stop.received).name)
     return rows
 
 
-def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed):
+def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed, scheduler):
     """grade(), told of stop signals by `stop` (a StopSignals)."""
     out = Path(out)
     submissions = find_submissions(submitted)
@@ -123,24 +133,27 @@ def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed):
 
     for submission, outcome in list(outcomes.items()):
         report(submission, outcome)
+    lost = None
     if todo:
-        jobs = min(jobs, len(todo))
-        with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch, Workers(jobs, scratch, sandboxed) as workers:
+        assignment_ids = sorted({s.assignment_id for s in todo})
+        with tempfile.TemporaryDirectory(prefix="backprop-grade-") as scratch:
             template = Path(scratch, "course")
-            template.mkdir()
-            scratch_course(template, sorted({s.assignment_id for s in todo}))  # while the workers start
-            seed_gradebook(out, template)
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                running = {pool.submit(grade_one, s, template, out, timeout, sandboxed, workers, key): s for s in todo}
-                for future in _completed_until(running, stop):
-                    outcomes[running[future]] = future.result()
-                    report(running[future], outcomes[running[future]])
-                if stop.received:
-                    progress.message(f"{signal.Signals(stop.received).name}: stopping the workers and writing "
-                                     "what finished")
-                    workers.kill_all()
-                    pool.shutdown(wait=True, cancel_futures=True)  # what was running ends at once, its worker dead
-                    outcomes.update(_graded_anyway(running, outcomes))
+            if scheduler:
+                from .cluster import ClusterGrading
+                engine = ClusterGrading(scheduler, assignment_ids, timeout, sandboxed)
+            else:
+                engine = LocalGrading(min(jobs, len(todo)), scratch, template, sandboxed)
+            with engine:
+                template.mkdir()
+                scratch_course(template, assignment_ids)  # while the workers start
+                seed_gradebook(out, template)
+                job_of = partial(submission_job, timeout=timeout, sandboxed=sandboxed)
+                try:
+                    for submission, result in engine.results(todo, job_of, stop, progress):
+                        outcomes[submission] = record(submission, result, out, key, sandboxed)
+                        report(submission, outcomes[submission])
+                except ClusterError as error:  # write what finished
+                    lost = error
     remove_empty_cgroups()
     for submission in set(submissions) - set(outcomes):  # grading stopped before it finished these
         outcomes[submission] = _outcome(submission, "interrupted", "grading was stopped before it finished this "
@@ -151,26 +164,50 @@ def _grade_class(submitted, out, jobs, timeout, force, stream, stop, sandboxed):
     write_csv(out / "summary.csv", SUMMARY_HEADER, summaries)
     update_gradebook(out)
     write_report(out)
+    if lost:
+        raise lost
     return summaries
 
 
-def _late(submission):
-    """summary.csv's `late`: "yes" when `backprop-grade collect` recorded the submission as late
-    (in collect.json beside the notebook), else ""."""
-    record = submission.path.parent / "collect.json"
-    try:
-        late = json.loads(record.read_text(encoding="utf-8")).get("late")
-    except (OSError, ValueError, AttributeError):  # no collect.json, or not one collect wrote
-        return ""
-    return "yes" if late is True else ""
+class LocalGrading:
+    """Grading on this machine: `count` worker processes, each grading one Job at a time in a
+    copy of the scratch course `template` (built once they are starting), in a thread of this
+    process. Leaving the `with` block stops them."""
+
+    def __init__(self, count, scratch, template, sandboxed):
+        self.count, self.template = count, template
+        self.workers = Workers(count, scratch, sandboxed)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.workers.__exit__(*exc_info)
+
+    def results(self, submissions, job_of, stop, progress):
+        """(submission, task.Result) of each of `submissions` as it finishes, graded as the
+        task.Job `job_of(submission)`, until `stop` received a signal: then the workers are
+        killed, with their kernels, and only the submissions graded meanwhile follow."""
+        with ThreadPoolExecutor(max_workers=self.count) as pool:
+            running = {pool.submit(lambda s: task.run(job_of(s), self.template, self.workers), submission): submission
+                       for submission in submissions}
+            finished = set()
+            for future in _completed_until(running, stop):
+                finished.add(future)
+                yield running[future], future.result()
+            if stop.received:
+                progress.message(f"{signal.Signals(stop.received).name}: stopping the workers and writing "
+                                 "what finished")
+                self.workers.kill_all()
+                pool.shutdown(wait=True, cancel_futures=True)  # what was running ends at once, its worker dead
+                yield from ((running[future], future.result()) for future in running
+                            if future not in finished and _graded(future))
 
 
-def _graded_anyway(running, outcomes):
-    """{submission: outcome} of the submissions in `running` ({future: submission}) that were
-    graded, and so remembered, while grading stopped."""
-    return {submission: future.result() for future, submission in running.items()
-            if submission not in outcomes and future.done() and not future.cancelled()
-            and future.exception() is None and future.result()["summary"]["status"] == "graded"}
+def _graded(future):
+    """Whether a future of task.run finished with a graded Result."""
+    return future.done() and not future.cancelled() and future.exception() is None \
+        and future.result().status == "graded"
 
 
 def _completed_until(futures, stop):
@@ -181,12 +218,35 @@ def _completed_until(futures, stop):
         yield from done
 
 
-def grade_one(submission, template, out, timeout, sandboxed, workers, key):
-    """Grade one submission with one of `workers`: {"grades": [...], "summary": {...}}.
-    A graded outcome is remembered under the submission's fingerprint with `key`."""
-    status, message, cells = _autograde(submission, template, out, timeout, sandboxed, workers)
-    outcome = {**_outcome(submission, status, message, cells, sandboxed), "sha256": _fingerprint(submission, key)}
-    if status == "graded":
+def submission_job(submission, timeout, sandboxed):
+    """The task.Job of a submission: its notebook's bytes travel with it."""
+    notebook = submission.path.read_bytes() if submission.path.is_file() else None
+    return task.Job(submission.student_id, submission.assignment_id, notebook, timeout, sandboxed)
+
+
+def _late(submission):
+    """summary.csv's `late`: "yes" when `backprop-grade collect` recorded the submission as late
+    (in collect.json beside the notebook), else ""."""
+    collected = submission.path.parent / "collect.json"
+    try:
+        late = json.loads(collected.read_text(encoding="utf-8")).get("late")
+    except (OSError, ValueError, AttributeError):  # no collect.json, or not one collect wrote
+        return ""
+    return "yes" if late is True else ""
+
+
+def record(submission, result, out, key, sandboxed):
+    """Write a submission's task.Result into `out`, wherever it was graded: a graded one's files
+    (its feedback page, its autograded folder replaced) and its outcome, remembered in the cache
+    under the submission's fingerprint with `key`. Returns the outcome, {"grades": [...],
+    "summary": {...}, "sha256": ...}."""
+    outcome = {**_outcome(submission, result.status, result.message, result.cells, sandboxed),
+               "sha256": _fingerprint(submission, key)}
+    if result.status == "graded":
+        shutil.rmtree(out / "autograded" / submission.student_id / submission.assignment_id, ignore_errors=True)
+        for name, content in result.files.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(content)
         cache = _cache_file(submission, out)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_text(json.dumps(outcome), encoding="utf-8")
@@ -205,77 +265,6 @@ def _cached(submission, out, key):
 
 def _cache_file(submission, out):
     return out / ".cache" / submission.student_id / f"{submission.assignment_id}.json"
-
-
-def _autograde(submission, template, out, timeout, sandboxed, workers):
-    """Have a worker grade one submission: (status, message, {grade_id: cell's result}), a cell's
-    result being {"score": points, "message": the grader's hint when it failed}."""
-    if not SAFE_ID.fullmatch(submission.student_id):
-        return "invalid", (f"student id {submission.student_id!r} has characters nbgrader cannot handle; "
-                           "use letters, digits, '-', '_' and '.' (backprop-grade collect does)"), {}
-    if not submission.path.is_file():
-        return "missing", f"no {submission.path.name} in the submission folder", {}
-    try:
-        notebook, notes = take(submission.path, master_notebook(submission.assignment_id))
-    except NotGradable as error:
-        return "invalid", str(error), {}
-    if not any(nbgrader_meta(cell).get("solution") for cell in notebook.cells):
-        looks_like = [a for a in assignments() if a != submission.assignment_id and _claims_cells_of(submission, a)]
-        return "wrong-assignment", (f"none of {submission.assignment_id}'s exercises is in this notebook"
-                                    + (f"; it looks like {looks_like[0]}" if looks_like else "")), {}
-    with tempfile.TemporaryDirectory(prefix="submission-", dir=template.parent) as scratch:
-        course = Path(scratch, "course")
-        shutil.copytree(template, course)
-        target = course / "submitted" / submission.student_id / submission.assignment_id
-        target.mkdir(parents=True)
-        nbformat.write(notebook, target / submission.path.name)
-        with workers.lend() as worker:
-            request = {"root": str(course), "assignment_id": submission.assignment_id,
-                       "student_id": submission.student_id, "sandboxed": sandboxed}
-            ended = worker.grade(request, timeout)
-            last_words = worker.last_words() if ended == "died" else ""
-        finished = _progress(course / "progress.jsonl")
-        result_file = course / "result.json"
-        kept = f"the {len(finished)} test cells graded before it stopped keep their scores"
-        if ended == "timeout":
-            return "timeout", f"stopped after {timeout:g} s: the notebook ran too long; {kept}", finished
-        if not result_file.exists():
-            return "failed", f"the grader crashed: {last_words}", finished
-        result = json.loads(result_file.read_text(encoding="utf-8"))
-        if result["status"] != "graded":
-            return result["status"], f"{result['message']}; {kept}", finished
-        _keep_graded_files(course, out, submission)
-        return "graded", "; ".join(notes), finished
-
-
-def _claims_cells_of(submission, assignment_id):
-    """Whether the submission's notebook holds exercises of `assignment_id`."""
-    notebook, _ = take(submission.path, master_notebook(assignment_id))
-    return any(nbgrader_meta(cell).get("solution") for cell in notebook.cells)
-
-
-def _keep_graded_files(course, out, submission):
-    """Copy a graded submission's feedback page and autograded folder from its scratch course to `out`."""
-    folder = Path(submission.student_id, submission.assignment_id)
-    page = folder / f"{submission.assignment_id}.html"
-    (out / "feedback" / folder).mkdir(parents=True, exist_ok=True)
-    shutil.copy(course / "feedback" / page, out / "feedback" / page)
-    shutil.rmtree(out / "autograded" / folder, ignore_errors=True)
-    shutil.copytree(course / "autograded" / folder, out / "autograded" / folder)
-
-
-def _progress(path):
-    """{grade_id: {"score", "message"}} of the graded cells a worker reported as finished."""
-    if not path.exists():
-        return {}
-    cells = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            cell = json.loads(line)
-        except ValueError:  # a line cut short when the worker was killed
-            continue
-        cells[cell["grade_id"]] = {"score": cell["score"], "message": cell["message"]}
-    return cells
 
 
 def _outcome(submission, status, message, results, sandboxed):

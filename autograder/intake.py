@@ -10,7 +10,7 @@ cells. The master's test cells missing then are put back by nbgrader
 (OverwriteCells.add_missing_cells), so such a notebook is graded from the
 master's cells. Cell ids and notebook metadata of the wrong type are replaced.
 
-`take(path, master)` returns (notebook, notes) or raises NotGradable with the
+`take(raw, master)`, `raw` the file's bytes, returns (notebook, notes) or raises NotGradable with the
 reason; notes say what was replaced, for the summary.
 """
 import json
@@ -30,10 +30,10 @@ class NotGradable(ValueError):
     """A file that is no notebook nbgrader could grade."""
 
 
-def take(path, master):
-    """The notebook at `path`, its claims checked against the `master` notebook."""
+def take(raw, master):
+    """The notebook file `raw` (bytes), its claims checked against the `master` notebook."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         notes = _cell_ids(data)  # before nbformat reads it: it fails on an id that is not a string
         notebook = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as error:  # any unreadable file is reported, whatever the parser says

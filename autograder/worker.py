@@ -26,7 +26,8 @@ Its stdout and stderr are its log, where a LOG_MARKER line starts each
 submission's part. An exception ends the worker, its traceback in the log. The
 grader kills a worker whose submission runs past its wall-time cap, with
 everything it started, and starts a fresh one: a kernel that dies or hangs costs
-only that submission, and only the cells it did not finish.
+only that submission, and only the cells it did not finish. A worker whose parent
+is gone ends itself, and so its kernel.
 """
 import json
 import os
@@ -38,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
@@ -309,6 +311,7 @@ def main(argv):
     """Say "ready" on file descriptor argv[0], then serve the requests on stdin until it
     closes, answering "done" to each, with the kernels' sockets in the folder argv[1]."""
     reply_fd, socket_dir = argv
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, resource.RLIM_INFINITY))  # its kernel sets its own
     with open(int(reply_fd), "w", encoding="utf-8") as replies:
         _answer(replies, {"ready": os.getpid()})
@@ -316,6 +319,14 @@ def main(argv):
             request = json.loads(line)
             serve(socket_dir, **request)
             _answer(replies, {"done": request["root"]})
+
+
+def _exit_with_parent(parent):
+    """End this worker, and with it its kernel, once the process that started it is gone (a
+    Dask worker or `grade` killed outright): an orphan does not grade on for nobody."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _answer(replies, message):

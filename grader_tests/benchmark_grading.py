@@ -1,6 +1,6 @@
 """Benchmark: how fast `backprop-grade grade` is, against bare notebook execution.
 
-    python grader_tests/benchmark_grading.py [--students 30]
+    python grader_tests/benchmark_grading.py [--students 30] [--scheduler]
 
 Builds a class of synthetic students (each hands in every workbook: answered with the
 reference, or blank for every fifth student), grades it with --jobs 1 and --jobs 2, and
@@ -9,8 +9,11 @@ the master's test cells (hidden tests included), one after another in this proce
 the same kernel, one BLAS thread, the course's execution settings (nbgrader_config.py:
 timeouts, cells skipped when grading) and the grader's immediate kernel shutdown, without
 nbgrader or the sandbox. Prints notebooks per minute, the speed-up of 2 jobs over 1, and
-the grader's cost per notebook relative to bare execution. Numbers, not asserts: machines
-are shared and noisy, so compare the ratios within one run.
+the grader's cost per notebook relative to bare execution. With --scheduler it grades the
+class instead with --jobs 2 and through a Dask cluster on 127.0.0.1 (`dask scheduler` and
+two single-thread `dask worker` processes, on the same two cores), and prints the cluster's
+speed relative to --jobs 2. Numbers, not asserts: machines are shared and noisy, so compare
+the ratios within one run.
 """
 import argparse
 import os
@@ -26,6 +29,7 @@ from traitlets.config import Config, PyFileConfigLoader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import complete_notebook, release_notebook, submit  # noqa: E402
+from dask_cluster import DaskCluster  # noqa: E402
 
 from autograder.course import CONFIG_FILE, assignments, nbgrader_meta, source_notebook, with_answers  # noqa: E402
 from autograder.worker import SINGLE_THREADED  # noqa: E402
@@ -40,10 +44,10 @@ def build_class(submitted, students):
     return notebooks
 
 
-def time_grading(submitted, out, jobs):
+def time_grading(submitted, out, *options):
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
-                    "--jobs", str(jobs), "--force"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out), *options,
+                    "--force"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -75,17 +79,30 @@ def time_bare(notebooks):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--scheduler", action="store_true",
+                        help="compare grading through a local Dask cluster of two single-thread workers with --jobs 2")
     args = parser.parse_args()
     os.environ.update(SINGLE_THREADED)
     with tempfile.TemporaryDirectory() as tmp:
-        notebooks = build_class(Path(tmp, "submitted"), args.students)
+        submitted = Path(tmp, "submitted")
+        notebooks = build_class(submitted, args.students)
         n = len(notebooks)
         print(f"{args.students} students x {len(assignments())} workbooks = {n} notebooks")
-        seconds = {"bare nbclient": time_bare(notebooks),
-                   "grade --jobs 1": time_grading(Path(tmp, "submitted"), Path(tmp, "out1"), 1),
-                   "grade --jobs 2": time_grading(Path(tmp, "submitted"), Path(tmp, "out2"), 2)}
+        if args.scheduler:
+            with DaskCluster(2, tmp) as cluster:
+                seconds = {"grade --jobs 2": time_grading(submitted, Path(tmp, "out2"), "--jobs", "2"),
+                           "grade --scheduler": time_grading(submitted, Path(tmp, "outc"),
+                                                             "--scheduler", cluster.address)}
+        else:
+            seconds = {"bare nbclient": time_bare(notebooks),
+                       "grade --jobs 1": time_grading(submitted, Path(tmp, "out1"), "--jobs", "1"),
+                       "grade --jobs 2": time_grading(submitted, Path(tmp, "out2"), "--jobs", "2")}
     for name, s in seconds.items():
-        print(f"{name:>15}: {s:7.1f} s  {60 * n / s:6.1f} notebooks/min  {s / n:5.2f} s/notebook")
+        print(f"{name:>17}: {s:7.1f} s  {60 * n / s:6.1f} notebooks/min  {s / n:5.2f} s/notebook")
+    if args.scheduler:
+        print(f"cluster of two single-thread workers over --jobs 2: "
+              f"{seconds['grade --jobs 2'] / seconds['grade --scheduler']:.2f}x (target >= 0.9x)")
+        return
     print(f"speed-up of 2 jobs over 1: {seconds['grade --jobs 1'] / seconds['grade --jobs 2']:.2f}x (target >= 1.7x)")
     print(f"grading cost per notebook over bare execution: "
           f"{seconds['grade --jobs 1'] / seconds['bare nbclient']:.2f}x (target <= 1.3x)")
