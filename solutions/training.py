@@ -52,6 +52,22 @@ def minibatches(n, batch_size, rng):
     return [order[start:start + batch_size] for start in range(0, n, batch_size)]
 
 
+def validation_split(n, n_val, rng):
+    """Split the indices 0..n-1 at random into a validation part and a training part.
+
+    Inputs:
+    - n: number of examples
+    - n_val: how many of them go to the validation part
+    - rng: np.random.Generator
+
+    Returns a tuple of:
+    - val: (n_val,) int indices of the validation examples
+    - fit: (n - n_val,) int indices of the others, which the network trains on
+    """
+    order = rng.permutation(n)
+    return order[:n_val], order[n_val:]
+
+
 def sgd_step(params, grads, lr):
     """One step of gradient descent, param - lr * grad.
 

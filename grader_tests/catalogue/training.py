@@ -205,6 +205,31 @@ MISTAKES = [
             return float(np.log(10))
         '''),
 
+    # validation_split
+    mistake(WB, "split-overlapping", "validation_split", "test_validation_split", r"are in both parts", '''
+        def validation_split(n, n_val, rng):
+            return rng.permutation(n)[:n_val], rng.permutation(n)[n_val:]
+        ''', "classic: two shuffles, one for each part"),
+    mistake(WB, "split-not-shuffled", "validation_split", "test_validation_split", r"first \(or last\) n_val examples", '''
+        def validation_split(n, n_val, rng):
+            return np.arange(n_val), np.arange(n_val, n)
+        ''', "classic: the first examples as validation set"),
+    mistake(WB, "split-swapped", "validation_split", "test_validation_split", r"the parts are swapped", '''
+        def validation_split(n, n_val, rng):
+            order = rng.permutation(n)
+            return order[n_val:], order[:n_val]
+        '''),
+    mistake(WB, "split-with-replacement", "validation_split", "test_validation_split", r"appear twice", '''
+        def validation_split(n, n_val, rng):
+            val = rng.integers(0, n, size=n_val)
+            return val, np.setdiff1d(np.arange(n), val)
+        '''),
+    mistake(WB, "split-np-random", "validation_split", "test_validation_split", r"not with np\.random", '''
+        def validation_split(n, n_val, rng):
+            order = np.random.permutation(n)
+            return order[:n_val], order[n_val:]
+        '''),
+
     # train
     mistake(WB, "train-accuracy-one-hot", "train", HISTORY, r"one-hot rows entry by entry", train_with(
         accuracy='history["accuracy"].append(float(np.mean(one_hot(np.argmax(P, axis=1), layer_sizes[-1]) == Y)))'),
@@ -243,6 +268,17 @@ CORRECT = [
         def expected_initial_loss(num_classes):
             import math
             return math.log(num_classes)
+        '''),
+    correct(WB, "A", "validation_split", "rng.choice without replacement, the rest by np.setdiff1d", '''
+        def validation_split(n, n_val, rng):
+            val = rng.choice(n, size=n_val, replace=False)
+            return val, np.setdiff1d(np.arange(n), val)
+        '''),
+    correct(WB, "B", "validation_split", "rng.shuffle of np.arange, then np.split into a list", '''
+        def validation_split(n, n_val, rng):
+            indices = np.arange(n)
+            rng.shuffle(indices)
+            return list(np.split(indices, [n_val]))
         '''),
     correct(WB, "A", "sgd_step", "copies updated with -=", '''
         def sgd_step(params, grads, lr):

@@ -194,6 +194,42 @@ def expected_initial_loss(f):
                "not a fixed 10")
 
 
+def validation_split(f):
+    """Two disjoint random parts of range(n), of sizes n_val and n - n_val, drawn with rng."""
+    __tracebackhide__ = True
+    result = call(f, 60, 20, np.random.default_rng(0))
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           "validation_split should return two index arrays, (val, fit)")
+    val, fit = (np.asarray(part) for part in result)
+    expect(len(np.unique(val)) == len(val),
+           "some validation indices appear twice: draw them without replacement; shuffle the "
+           "indices once and cut that order in two")
+    expect(not (len(val) == 40 and len(fit) == 20),
+           "validation_split(60, 20, rng) gave 40 validation and 20 training indices: the parts are "
+           "swapped; return (val, fit), with the n_val validation indices first")
+    expect(len(val) == 20 and len(fit) == 40,
+           f"validation_split(60, 20, rng) should give 20 validation and 40 training indices, not "
+           f"{len(val)} and {len(fit)}")
+    expect(np.issubdtype(val.dtype, np.integer) and np.issubdtype(fit.dtype, np.integer),
+           f"the parts should hold integer indices, not {val.dtype} and {fit.dtype}")
+    expect(len(np.intersect1d(val, fit)) == 0,
+           f"the indices {np.intersect1d(val, fit).tolist()} are in both parts: the network would be "
+           "validated on examples it trained on. Shuffle the indices once (rng.permutation(n)) and "
+           "cut that order in two")
+    expect(np.array_equal(np.sort(np.concatenate([val, fit])), np.arange(60)),
+           "together the parts should hold every index 0..59 exactly once")
+    expect(not np.array_equal(np.sort(val), np.arange(20)) and not np.array_equal(np.sort(val), np.arange(40, 60)),
+           "the validation part is the first (or last) n_val examples: if the data is sorted (by "
+           "class, by when it was collected) that is not a fair sample. Shuffle with the rng first")
+    again = np.asarray(call(f, 60, 20, np.random.default_rng(0))[0])
+    expect(np.array_equal(again, val),
+           "two calls with generators seeded alike gave different splits: shuffle with the rng you "
+           "are given (rng.permutation), not with np.random")
+    other = np.asarray(call(f, 60, 20, np.random.default_rng(1))[0])
+    expect(not np.array_equal(np.sort(other), np.sort(val)),
+           "generators with different seeds gave the same split: shuffle with the rng you are given")
+
+
 PARAMS = {"W1": np.array([[1.0, -2.0], [0.5, 3.0]]), "b1": np.array([0.25, -1.0])}
 GRADS = {"W1": np.array([[2.0, 4.0], [-6.0, 1.0]]), "b1": np.array([-3.0, 0.5])}
 VELOCITY = {"W1": np.array([[1.0, 0.0], [-1.0, 2.0]]), "b1": np.array([0.5, 0.5])}
