@@ -6,8 +6,8 @@ import pytest
 from scipy.special import expit, log_softmax
 from threadpoolctl import threadpool_limits
 
-from solutions.training import (init_params, l2_penalty, minibatches, momentum_step, sgd_step,
-                                train)
+from solutions.training import (expected_initial_loss, init_params, l2_penalty, minibatches,
+                                momentum_step, sgd_step, train)
 from workbook_tools.data import load_digits_32
 
 
@@ -136,6 +136,16 @@ def test_train_l2_shrinks_the_weights():
     plain, _ = train(X, y, [8, 6, 5, 3], rng=np.random.default_rng(1), **args)
     shrunk, _ = train(X, y, [8, 6, 5, 3], rng=np.random.default_rng(1), lam=0.1, **args)
     assert l2_penalty(shrunk, 1.0) < 0.8 * l2_penalty(plain, 1.0)
+
+
+@pytest.mark.parametrize("num_classes", [1, 2, 10, 1000])
+def test_expected_initial_loss_is_the_loss_of_uniform_outputs(num_classes):
+    """Equal logits (all zero) give uniform probabilities; their cross-entropy, by scipy."""
+    labels = np.arange(5) % num_classes
+    log_P = log_softmax(np.zeros((5, num_classes)), axis=1)
+    uniform_loss = -np.mean(log_P[np.arange(5), labels])
+    assert type(expected_initial_loss(num_classes)) is float
+    assert expected_initial_loss(num_classes) == pytest.approx(uniform_loss, rel=1e-12, abs=1e-15)
 
 
 def test_train_rejects_other_depths():

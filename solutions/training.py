@@ -1,4 +1,5 @@
-"""Workbook 05: initialisation, mini-batches, momentum, L2 regularisation and training.
+"""Workbook 05: initialisation, mini-batches, momentum, L2 regularisation, training and its
+sanity checks.
 
 Parameters and their gradients are dicts keyed W1 b1 W2 b2 W3 b3; the steps return new dicts
 and never change the ones they are given.
@@ -51,6 +52,22 @@ def minibatches(n, batch_size, rng):
     return [order[start:start + batch_size] for start in range(0, n, batch_size)]
 
 
+def validation_split(n, n_val, rng):
+    """Split the indices 0..n-1 at random into a validation part and a training part.
+
+    Inputs:
+    - n: number of examples
+    - n_val: how many of them go to the validation part
+    - rng: np.random.Generator
+
+    Returns a tuple of:
+    - val: (n_val,) int indices of the validation examples
+    - fit: (n - n_val,) int indices of the others, which the network trains on
+    """
+    order = rng.permutation(n)
+    return order[:n_val], order[n_val:]
+
+
 def sgd_step(params, grads, lr):
     """One step of gradient descent, param - lr * grad.
 
@@ -98,6 +115,19 @@ def l2_penalty(params, lam):
     - penalty: float
     """
     return float(lam / 2 * sum(np.sum(W ** 2) for k, W in params.items() if k.startswith("W")))
+
+
+def expected_initial_loss(num_classes):
+    """The mean cross-entropy of a network that gives every class probability 1 / num_classes,
+    as a freshly initialised one nearly does: ln(num_classes).
+
+    Inputs:
+    - num_classes: C, the number of classes (an int >= 1)
+
+    Returns:
+    - loss: a float, -ln(1 / C) = ln C
+    """
+    return float(np.log(num_classes))
 
 
 def _add_l2_gradient(grads, params, lam):

@@ -1,4 +1,5 @@
-"""05_training: initialisation, mini-batches, update steps, L2 and the training loop."""
+"""05_training: mini-batch arithmetic, initialisation, mini-batches, update steps, L2, the training
+loop and the expected initial loss."""
 from . import correct, mistake
 
 WB = "05_training"
@@ -97,6 +98,36 @@ MISTAKES = [
             return [order[start:start + batch_size] for start in range(0, n, batch_size)]
         ''', "classic: the global generator instead of the one given"),
 
+    # epoch_arithmetic (1347 examples, batches of 32, 30 epochs)
+    mistake(WB, "arithmetic-drops-partial-batch", "epoch_arithmetic", "test_epoch_arithmetic", r"full batches of 32 only", '''
+        def epoch_arithmetic():
+            return 42, 3, 30 * 42
+        ''', "classic: 1347 // 32"),
+    mistake(WB, "arithmetic-fraction", "epoch_arithmetic", "test_epoch_arithmetic", r"count batches, a whole number", '''
+        def epoch_arithmetic():
+            return 1347 / 32, 1347 % 32, 30 * 1347 / 32
+        ''', "classic: N / batch size, unrounded"),
+    mistake(WB, "arithmetic-last-batch-full", "epoch_arithmetic", "test_epoch_arithmetic", r"shorter than 32", '''
+        def epoch_arithmetic():
+            return 43, 32, 30 * 43
+        '''),
+    mistake(WB, "arithmetic-last-batch-missing", "epoch_arithmetic", "test_epoch_arithmetic", r"how many examples the last batch lacks", '''
+        def epoch_arithmetic():
+            return 43, 32 - 1347 % 32, 30 * 43
+        '''),
+    mistake(WB, "arithmetic-update-per-epoch", "epoch_arithmetic", "test_epoch_arithmetic", r"one update per batch, not one per epoch", '''
+        def epoch_arithmetic():
+            return 43, 3, 30
+        '''),
+    mistake(WB, "arithmetic-updates-drop-partial", "epoch_arithmetic", "test_epoch_arithmetic", r"leaves out the last, partial batch", '''
+        def epoch_arithmetic():
+            return 43, 3, 30 * 42
+        '''),
+    mistake(WB, "arithmetic-examples-as-updates", "epoch_arithmetic", "test_epoch_arithmetic", r"that counts examples", '''
+        def epoch_arithmetic():
+            return 43, 3, 30 * 1347
+        '''),
+
     # sgd_step
     mistake(WB, "sgd-in-place", "sgd_step", "test_sgd_step", r"modified its argument", '''
         def sgd_step(params, grads, lr):
@@ -148,6 +179,57 @@ MISTAKES = [
             return float(lam / 2 * sum(np.linalg.norm(W) for k, W in params.items() if k.startswith("W")))
         ''', "classic: the norm for the squared norm"),
 
+    # expected_initial_loss
+    mistake(WB, "initial-loss-probability", "expected_initial_loss", "test_expected_initial_loss", r"probability 1/C", '''
+        def expected_initial_loss(num_classes):
+            return 1 / num_classes
+        '''),
+    mistake(WB, "initial-loss-sign", "expected_initial_loss", "test_expected_initial_loss", r"the sign is wrong", '''
+        def expected_initial_loss(num_classes):
+            return float(np.log(1 / num_classes))
+        '''),
+    mistake(WB, "initial-loss-log10", "expected_initial_loss", "test_expected_initial_loss", r"log base 10", '''
+        def expected_initial_loss(num_classes):
+            return float(-np.log10(1 / num_classes))
+        ''', "classic: log10 for ln"),
+    mistake(WB, "initial-loss-log2", "expected_initial_loss", "test_expected_initial_loss", r"log base 2", '''
+        def expected_initial_loss(num_classes):
+            return float(np.log2(num_classes))
+        '''),
+    mistake(WB, "initial-loss-summed", "expected_initial_loss", "test_expected_initial_loss", r"only the right class", '''
+        def expected_initial_loss(num_classes):
+            return float(-np.sum(np.log(np.full(num_classes, 1 / num_classes))))
+        '''),
+    mistake(WB, "initial-loss-fixed-ten", "expected_initial_loss", "test_expected_initial_loss", r"not a fixed 10", '''
+        def expected_initial_loss(num_classes):
+            return float(np.log(10))
+        '''),
+
+    # validation_split
+    mistake(WB, "split-overlapping", "validation_split", "test_validation_split", r"are in both parts", '''
+        def validation_split(n, n_val, rng):
+            return rng.permutation(n)[:n_val], rng.permutation(n)[n_val:]
+        ''', "classic: two shuffles, one for each part"),
+    mistake(WB, "split-not-shuffled", "validation_split", "test_validation_split", r"first \(or last\) n_val examples", '''
+        def validation_split(n, n_val, rng):
+            return np.arange(n_val), np.arange(n_val, n)
+        ''', "classic: the first examples as validation set"),
+    mistake(WB, "split-swapped", "validation_split", "test_validation_split", r"the parts are swapped", '''
+        def validation_split(n, n_val, rng):
+            order = rng.permutation(n)
+            return order[n_val:], order[:n_val]
+        '''),
+    mistake(WB, "split-with-replacement", "validation_split", "test_validation_split", r"appear twice", '''
+        def validation_split(n, n_val, rng):
+            val = rng.integers(0, n, size=n_val)
+            return val, np.setdiff1d(np.arange(n), val)
+        '''),
+    mistake(WB, "split-np-random", "validation_split", "test_validation_split", r"not with np\.random", '''
+        def validation_split(n, n_val, rng):
+            order = np.random.permutation(n)
+            return order[:n_val], order[n_val:]
+        '''),
+
     # train
     mistake(WB, "train-accuracy-one-hot", "train", HISTORY, r"one-hot rows entry by entry", train_with(
         accuracy='history["accuracy"].append(float(np.mean(one_hot(np.argmax(P, axis=1), layer_sizes[-1]) == Y)))'),
@@ -164,6 +246,40 @@ MISTAKES = [
 ]
 
 CORRECT = [
+    correct(WB, "A", "epoch_arithmetic", "plain numbers", '''
+        def epoch_arithmetic():
+            return 43, 3, 1290
+        '''),
+    correct(WB, "B", "epoch_arithmetic", "a list computed with ceiling division, floats and numpy ints", '''
+        def epoch_arithmetic():
+            iterations = -(-1347 // 32)
+            return [float(iterations), 1347 - 32 * (iterations - 1), np.int64(30) * iterations]
+        '''),
+    correct(WB, "C", "epoch_arithmetic", "np.ceil and np.mod", '''
+        def epoch_arithmetic():
+            iterations_per_epoch = np.ceil(1347 / 32)
+            return iterations_per_epoch, np.mod(1347, 32), 30 * iterations_per_epoch
+        '''),
+    correct(WB, "A", "expected_initial_loss", "minus the log of 1/C", '''
+        def expected_initial_loss(num_classes):
+            return -np.log(1 / num_classes)
+        '''),
+    correct(WB, "B", "expected_initial_loss", "math.log, imported in the function", '''
+        def expected_initial_loss(num_classes):
+            import math
+            return math.log(num_classes)
+        '''),
+    correct(WB, "A", "validation_split", "rng.choice without replacement, the rest by np.setdiff1d", '''
+        def validation_split(n, n_val, rng):
+            val = rng.choice(n, size=n_val, replace=False)
+            return val, np.setdiff1d(np.arange(n), val)
+        '''),
+    correct(WB, "B", "validation_split", "rng.shuffle of np.arange, then np.split into a list", '''
+        def validation_split(n, n_val, rng):
+            indices = np.arange(n)
+            rng.shuffle(indices)
+            return list(np.split(indices, [n_val]))
+        '''),
     correct(WB, "A", "sgd_step", "copies updated with -=", '''
         def sgd_step(params, grads, lr):
             new_params = {k: np.array(v, dtype=float, copy=True) for k, v in params.items()}

@@ -1,4 +1,7 @@
-"""Visible checks for 05_training: initialisation, mini-batches, update steps, L2 and training."""
+"""Visible checks for 05_training: initialisation, mini-batches, update steps, L2, training and
+its sanity checks."""
+import math
+
 import numpy as np
 
 from .asserts import Hint, call, expect
@@ -117,6 +120,114 @@ def minibatches(f):
     other = np.concatenate(call(f, 100, 7, np.random.default_rng(1)))
     expect(not np.array_equal(order, other),
            "generators with different seeds gave the same batches: shuffle with the rng you are given")
+
+
+def epoch_arithmetic(f, n=1347, batch_size=32, epochs=30):
+    """Exercise 2.3: iterations per epoch, the size of the last batch and the updates of 30 epochs."""
+    __tracebackhide__ = True
+    result = call(f)
+    expect(result is not None, "epoch_arithmetic() returned None: did you forget `return`?")
+    expect(isinstance(result, (tuple, list)) and len(result) == 3,
+           f"epoch_arithmetic() should return three numbers, iterations_per_epoch, last_batch_size, "
+           f"updates_in_30_epochs, not {result!r}")
+    answers = dict(zip(["iterations_per_epoch", "last_batch_size", "updates_in_30_epochs"], result))
+    for name, value in answers.items():
+        expect(value is not None and value is not Ellipsis and np.ndim(value) == 0
+               and np.issubdtype(np.asarray(value).dtype, np.number),
+               f"{name} should be a number, not {type(value).__name__} {value!r}")
+    iterations_per_epoch, last_batch_size, updates_in_30_epochs = map(float, answers.values())
+    full, rest = divmod(n, batch_size)
+    per_epoch = full + (rest > 0)
+    got = iterations_per_epoch
+    expect(not math.isclose(got, n / batch_size),
+           f"iterations_per_epoch is {got:g} = {n} / {batch_size}: an iteration is one whole batch, so "
+           "count batches, a whole number; the examples left over form one more, shorter batch")
+    expect(got != full, f"iterations_per_epoch is {got:g}: that counts the full batches of {batch_size} "
+                        f"only; the {rest} examples left over make one more, shorter batch")
+    expect(got != n, f"iterations_per_epoch is {got:g}, the number of examples: an iteration is one "
+                     f"batch of {batch_size}, not one example")
+    expect(got == per_epoch, f"iterations_per_epoch is {got:g}: how many batches of {batch_size} does it "
+                             f"take to use each of the {n} examples once?")
+    last = last_batch_size
+    expect(last != batch_size, f"last_batch_size is {last:g}: the last batch holds what is left after the "
+                               f"full batches, so it is shorter than {batch_size}")
+    expect(last != batch_size - rest, f"last_batch_size is {last:g}: that is how many examples the last "
+                                      f"batch lacks; how many does it hold?")
+    expect(last == rest, f"last_batch_size is {last:g}: what is left of {n} examples after the full "
+                         f"batches of {batch_size}?")
+    updates = updates_in_30_epochs
+    expect(updates != epochs * full, f"updates_in_30_epochs is {updates:g}: that leaves out the last, "
+                                     "partial batch of every epoch; it is a step too")
+    expect(updates != epochs, f"updates_in_30_epochs is {updates:g}: there is one update per batch, "
+                              "not one per epoch")
+    expect(updates != epochs * n, f"updates_in_30_epochs is {updates:g}: that counts examples; there "
+                                  "is one update per batch")
+    expect(updates == epochs * per_epoch, f"updates_in_30_epochs is {updates:g}: one update per "
+                                          f"iteration, {epochs} epochs of iterations_per_epoch each")
+
+
+def expected_initial_loss(f):
+    """ln C: the mean cross-entropy when every class gets probability 1 / C."""
+    __tracebackhide__ = True
+    got = call(f, 10)
+    expect(got is not None, "expected_initial_loss returned None: did you forget `return`?")
+    expect(np.ndim(got) == 0, f"expected_initial_loss should return one number, not {np.shape(got)}")
+    got = float(got)
+    expect(not np.isclose(got, 0.1), f"expected_initial_loss(10) is {got:.4g}, the probability 1/C "
+                                     "of each class; the loss is minus the log of the probability "
+                                     "of the right class")
+    expect(not np.isclose(got, -np.log(10)), f"expected_initial_loss(10) is {got:.4g}: the sign is "
+                                             "wrong; the loss is MINUS ln(1/C), a positive number")
+    expect(not np.isclose(got, 1.0) and not np.isclose(got, -1.0),
+           f"expected_initial_loss(10) is {got:.4g}: that is log base 10; the cross-entropy of "
+           "this course uses the natural log, np.log")
+    expect(not np.isclose(abs(got), np.log2(10)), f"expected_initial_loss(10) is {got:.4g}: that is log "
+                                                  "base 2; use the natural log, np.log")
+    expect(not np.isclose(got, 10 * np.log(10)), f"expected_initial_loss(10) is {got:.4g}: that sums "
+                                                 "-ln(1/C) over all C classes; only the right class "
+                                                 "counts, once")
+    expect(np.isclose(got, np.log(10)), f"expected_initial_loss(10) should be -ln(1/10), not {got:.4g}")
+    for c in [2, 3, 1000]:
+        value = float(call(f, c))
+        expect(np.isclose(value, np.log(c)),
+               f"expected_initial_loss({c}) is {value:.4g}: it should be -ln(1/{c}); use num_classes, "
+               "not a fixed 10")
+
+
+def validation_split(f):
+    """Two disjoint random parts of range(n), of sizes n_val and n - n_val, drawn with rng."""
+    __tracebackhide__ = True
+    result = call(f, 60, 20, np.random.default_rng(0))
+    expect(isinstance(result, (tuple, list)) and len(result) == 2,
+           "validation_split should return two index arrays, (val, fit)")
+    val, fit = (np.asarray(part) for part in result)
+    expect(len(np.unique(val)) == len(val),
+           "some validation indices appear twice: draw them without replacement; shuffle the "
+           "indices once and cut that order in two")
+    expect(not (len(val) == 40 and len(fit) == 20),
+           "validation_split(60, 20, rng) gave 40 validation and 20 training indices: the parts are "
+           "swapped; return (val, fit), with the n_val validation indices first")
+    expect(len(val) == 20 and len(fit) == 40,
+           f"validation_split(60, 20, rng) should give 20 validation and 40 training indices, not "
+           f"{len(val)} and {len(fit)}")
+    expect(np.issubdtype(val.dtype, np.integer) and np.issubdtype(fit.dtype, np.integer),
+           f"the parts should hold integer indices, not {val.dtype} and {fit.dtype}")
+    expect(len(np.intersect1d(val, fit)) == 0,
+           f"the indices {np.intersect1d(val, fit).tolist()} are in both parts: the network would be "
+           "validated on examples it trained on. Shuffle the indices once (rng.permutation(n)) and "
+           "cut that order in two")
+    expect(np.array_equal(np.sort(np.concatenate([val, fit])), np.arange(60)),
+           "together the parts should hold every index 0..59 exactly once")
+    expect(not np.array_equal(np.sort(val), np.arange(20)) and not np.array_equal(np.sort(val), np.arange(40, 60)),
+           "the validation part is the first (or last) n_val examples: if the data is sorted (by "
+           "class, by when it was collected) that is not a fair sample. Shuffle with the rng first")
+    again = np.asarray(call(f, 60, 20, np.random.default_rng(0))[0])
+    expect(np.array_equal(again, val),
+           "two calls with generators seeded alike gave different splits: shuffle with the rng you "
+           "are given (rng.permutation), not with np.random")
+    other = np.asarray(call(f, 60, 20, np.random.default_rng(1))[0])
+    expect(not np.array_equal(np.sort(other), np.sort(val)),
+           "generators with different seeds gave the same split: shuffle with the rng you are given")
 
 
 PARAMS = {"W1": np.array([[1.0, -2.0], [0.5, 3.0]]), "b1": np.array([0.25, -1.0])}
