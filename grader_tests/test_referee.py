@@ -82,7 +82,8 @@ def test_a_function_s_source_takes_in_the_helpers_it_uses_but_not_other_exercise
 
 VALUES = [None, True, "text", 3, -2.5, float("nan"), np.float64(0.25), np.int64(7),
           np.arange(6.0).reshape(2, 3), np.array([True, False]), np.zeros((0, 4), dtype=np.int32),
-          {"W1": np.ones((2, 2)), "b1": np.zeros(2)}, (np.ones(3), {"loss": [1.0, 0.5]}), [np.arange(3), np.arange(2)]]
+          {"W1": np.ones((2, 2)), "b1": np.zeros(2)}, (np.ones(3), {"loss": [1.0, 0.5]}), [np.arange(3), np.arange(2)],
+          {7, 21, "b"}, frozenset({(6, 1024), 2.5})]
 
 
 @pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
@@ -90,6 +91,12 @@ def test_values_cross_the_wire_unchanged(value):
     back = decode(encode(value))
     assert type(back) is type(value) or isinstance(value, np.generic) and np.ndim(back) == 0
     np.testing.assert_equal(back, value)
+
+
+@pytest.mark.parametrize("items", [[[1, 2]], [{"a": 1}], [np.arange(3)]], ids=["list", "dict", "array"])
+def test_a_set_of_unhashable_items_is_refused(items):
+    with pytest.raises(WireError, match="set"):
+        decode({"set": [encode(item) for item in items]})
 
 
 def test_a_random_generator_crosses_with_its_state():
