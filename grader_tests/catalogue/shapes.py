@@ -151,10 +151,10 @@ CORRECT = [
 
 # The questions with one right answer (one cell each, assigning the answers)
 ANSWERS = {
-    "rows_and_columns_of_X": dict(row_of_X='"a"', column_of_X='"b"', shape_of_X="(6, 1024)"),
+    "rows_and_columns_of_X": dict(row_of_X='"a"', column_of_X='"b"', shape_of_X="(50, 1024)"),
     "W1_and_b1": dict(shape_of_W1="(1024, 128)", shape_of_b1="(128,)", superscript='"b"'),
     "column_and_row_of_W1": dict(column_of_W1='"a"', row_of_W1='"b"'),
-    "rows_of_Z2": dict(row_of_Z2='"a"', entry_of_Z2='"c"', shape_of_Z2="(6, 64)"),
+    "rows_of_Z2": dict(row_of_Z2='"a"', entry_of_Z2='"c"', shape_of_Z2="(32, 64)"),
 }
 
 
@@ -173,11 +173,11 @@ MISTAKES += [
     answer_mistake("X-row-is-a-line", "rows_and_columns_of_X", r"flattened", "classic: the picture, not the vector",
                    row_of_X='"c"'),
     answer_mistake("X-shape-transposed", "rows_and_columns_of_X", r"shape_of_X.*column convention",
-                   "classic: the column convention", shape_of_X="(1024, 6)"),
+                   "classic: the column convention", shape_of_X="(1024, 50)"),
     answer_mistake("X-shape-picture", "rows_and_columns_of_X", r"flattened image per row",
-                   "classic: the picture, not the vector", shape_of_X="(6, 32, 32)"),
-    answer_mistake("X-shape-running-example-batch", "rows_and_columns_of_X", None,
-                   "a miscount of the batch", shape_of_X='"5 x 1024"'),
+                   "classic: the picture, not the vector", shape_of_X="(50, 32, 32)"),
+    answer_mistake("X-shape-of-the-six", "rows_and_columns_of_X", None,
+                   "the batch of six shown above, not the one asked for", shape_of_X='"6 x 1024"'),
     answer_mistake("W1-column-convention", "W1_and_b1", r"column convention Z = W X",
                    "classic: the column convention", shape_of_W1="(128, 1024)"),
     answer_mistake("b1-column", "W1_and_b1", r"plain vector", "classic: a column bias", shape_of_b1="(128, 1)"),
@@ -199,11 +199,13 @@ MISTAKES += [
     answer_mistake("Z2-entry-weight", "rows_of_Z2", r"weights are in W2", "seed: what an entry of Z2 represents",
                    entry_of_Z2='"d"'),
     answer_mistake("Z2-shape-transposed", "rows_of_Z2", r"column convention", "classic: the column convention",
-                   shape_of_Z2="(64, 6)"),
+                   shape_of_Z2="(64, 32)"),
     answer_mistake("Z2-shape-of-W2", "rows_of_Z2", r"shape of W2", "classic: the weights' shape",
                    shape_of_Z2="(128, 64)"),
     answer_mistake("Z2-shape-first-layer", "rows_of_Z2", r"size of the first hidden layer",
-                   "a slip: the first layer's size", shape_of_Z2="(6, 128)"),
+                   "a slip: the first layer's size", shape_of_Z2="(32, 128)"),
+    answer_mistake("Z2-shape-of-the-six", "rows_of_Z2", None, "the batch of six shown above, not the one asked for",
+                   shape_of_Z2="(6, 64)"),
     answer_mistake("Z2-entry-is-a-row", "rows_of_Z2", None, "seed: what an entry of Z2 represents",
                    entry_of_Z2='"b"'),
 ]
@@ -211,9 +213,9 @@ MISTAKES += [
 CORRECT += [
     correct(WB, "A", "rows_and_columns_of_X", "tuples and lower-case letters", answers("rows_and_columns_of_X")),
     correct(WB, "B", "rows_and_columns_of_X", "capitals and the shape as text",
-            answers("rows_and_columns_of_X", row_of_X='"A"', column_of_X='"(b)"', shape_of_X='"6 x 1024"')),
+            answers("rows_and_columns_of_X", row_of_X='"A"', column_of_X='"(b)"', shape_of_X='"50 x 1024"')),
     correct(WB, "C", "rows_and_columns_of_X", "the shape as a list", answers("rows_and_columns_of_X",
-                                                                           shape_of_X="[6, 1024]")),
+                                                                           shape_of_X="[50, 1024]")),
     correct(WB, "A", "W1_and_b1", "tuples", answers("W1_and_b1")),
     correct(WB, "B", "W1_and_b1", "shapes as text",
             answers("W1_and_b1", shape_of_W1='"1024x128"', shape_of_b1='"(128,)"', superscript='"B"')),
@@ -221,6 +223,6 @@ CORRECT += [
     correct(WB, "B", "column_and_row_of_W1", "letters in brackets",
             answers("column_and_row_of_W1", column_of_W1='"(a)"', row_of_W1='" B "')),
     correct(WB, "A", "rows_of_Z2", "tuples and lower-case letters", answers("rows_of_Z2")),
-    correct(WB, "B", "rows_of_Z2", "the shape as text", answers("rows_of_Z2", shape_of_Z2='"6 by 64"',
+    correct(WB, "B", "rows_of_Z2", "the shape as text", answers("rows_of_Z2", shape_of_Z2='"32 by 64"',
                                                                   entry_of_Z2='"C"')),
 ]

@@ -240,7 +240,7 @@ OPTIONS = "abcd"
 
 
 def rows_and_columns_of_X(row_of_X, column_of_X, shape_of_X):
-    """Question 1.1: what a row and a column of X hold, and the shape of the batch of six."""
+    """Question 1.1: what a row and a column of X hold, and the shape of X for a batch of 50."""
     __tracebackhide__ = True
     row, column = as_choice(row_of_X, "row_of_X", OPTIONS), as_choice(column_of_X, "column_of_X", OPTIONS)
     shape = as_shape(shape_of_X, "shape_of_X")
@@ -251,7 +251,7 @@ def rows_and_columns_of_X(row_of_X, column_of_X, shape_of_X):
                        "one row of 1024 numbers, so a row of X is more than one line of 32 pixels")
     expect("d" not in (row, column), "X holds the inputs, no weights: the weights are in W")
     expect(row != column, "row_of_X and column_of_X are the same: rows and columns of X hold different things")
-    expect(shape != (1024, 6), f"shape_of_X = {shape}: that is the column convention. Here each row of X is one "
+    expect(shape != (1024, 50), f"shape_of_X = {shape}: that is the column convention. Here each row of X is one "
                                "example, so X is (N, D)")
     expect(len(shape) == 2, f"shape_of_X = {shape}: X is a matrix, one flattened image per row, so its shape "
                             "has two numbers (a 32x32 picture appears only when we draw a row)")
@@ -285,7 +285,7 @@ def column_and_row_of_W1(column_of_W1, row_of_W1):
 
 
 def rows_of_Z2(row_of_Z2, entry_of_Z2, shape_of_Z2):
-    """Question 4.2: what a row and an entry of Z2 hold, and the shape of Z2 for the six digits."""
+    """Question 4.2: what a row and an entry of Z2 hold, and the shape of Z2 for a batch of 32."""
     __tracebackhide__ = True
     row, entry = as_choice(row_of_Z2, "row_of_Z2", OPTIONS), as_choice(entry_of_Z2, "entry_of_Z2", OPTIONS)
     shape = as_shape(shape_of_Z2, "shape_of_Z2")
@@ -293,7 +293,7 @@ def rows_of_Z2(row_of_Z2, entry_of_Z2, shape_of_Z2):
                        "the other way round)")
     expect("d" not in (row, entry), "Z2 holds pre-activations, computed from the weights; the weights are in W2")
     expect(row != entry, "row_of_Z2 and entry_of_Z2 are the same: a row holds several numbers, an entry one")
-    expect(shape != (64, 6), f"shape_of_Z2 = {shape}: that is the column convention; Z2 has one row per example")
+    expect(shape != (64, 32), f"shape_of_Z2 = {shape}: that is the column convention; Z2 has one row per example")
     expect(shape != (128, 64), f"shape_of_Z2 = {shape} is the shape of W2, the weights; Z2 has one row per example")
     expect(len(shape) != 2 or shape[1] != 128,
            f"shape_of_Z2 = {shape}: 128 is the size of the first hidden layer; Z2 has one column per unit of "
