@@ -477,9 +477,9 @@ def board_backward(wrong_lines, gradient_factor):
     expect(not lines & set(range(16, 20)), "wrong_lines: lines [16] to [19] multiply the factors computed above "
                                            "them, as the chain rule says; name the line where a wrong factor is "
                                            "computed, not each line that uses it")
+    expect(abs(factor - 1) > 1e-3, "gradient_factor = 1 would mean the board's dE/dw5 is right: compare it with "
+                                   "the numerical gradient printed above")
     expect(factor < 1, f"gradient_factor = {factor} is more than 1, but the board's dE/dw5 is smaller than the "
                        "numerical one printed above: that is the true dE/dw5 divided by the board's; the question "
                        "asks for the board's divided by the true")
-    expect(abs(factor - 1) > 1e-3, "gradient_factor = 1 would mean the board's dE/dw5 is right: compare it with "
-                                   "the numerical gradient printed above")
     expect(factor > 0, f"gradient_factor = {factor}: both gradients have the same sign")
