@@ -7,8 +7,9 @@ the one cell `serve(address)`; nothing else the kernel says (outputs, results,
 reply status) reaches a verdict.
 
 Values cross as JSON: arrays as their raw bytes with a dtype (numbers or bools only)
-and a shape, dicts with string keys, lists, tuples, numbers, strings, None and
-random generators (by their state). Decoding never runs code and rejects anything else.
+and a shape, dicts with string keys, lists, tuples, sets (of numbers, strings and
+tuples), numbers, strings, None and random generators (by their state). Decoding never
+runs code and rejects anything else.
 A function crosses by name: {"function": {"student": NAME}} is the notebook's
 function NAME, {"function": {"grader": ID}} a function of the grader (a hidden
 test's callback, or a reference function standing in for a student's), which the
@@ -76,7 +77,7 @@ def encode(value, functions=None):
         if not all(isinstance(key, str) for key in value):
             raise WireError("a dict whose keys are not all strings, which cannot be graded")
         return {"dict": {key: encode(item, functions) for key, item in value.items()}}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, set, frozenset)):
         return {type(value).__name__: [encode(item, functions) for item in value]}
     if isinstance(value, np.random.Generator):
         return {"generator": value.bit_generator.state}
@@ -104,6 +105,14 @@ def decode(data, functions=None):
     if kind in ("list", "tuple"):
         items = [decode(item, functions) for item in data[kind]]
         return items if kind == "list" else tuple(items)
+    if kind in ("set", "frozenset"):
+        items = [decode(item, functions) for item in data[kind]]
+        if not all(isinstance(item, (bool, int, float, str, np.generic, tuple)) for item in items):
+            raise WireError("a set of other things than numbers, strings or tuples")
+        try:
+            return set(items) if kind == "set" else frozenset(items)
+        except TypeError:
+            raise WireError("a set whose items cannot be hashed") from None
     if kind == "generator":
         state = data["generator"]
         bit_generator = getattr(np.random, str(state["bit_generator"]), None)

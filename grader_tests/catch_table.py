@@ -207,12 +207,40 @@ class Submission:
 
 def defines_only_its_function(m):
     """Whether a mistake's code is one undecorated `def` of its own function that declares no global
-    names: then running it defines nothing that the other mistakes of its pack could see."""
+    names, or (for a question with one right answer) assignments of constants to the names its
+    master's solution cell assigns: then running it defines nothing that the other mistakes of its
+    pack could see."""
     tree = ast.parse(m.code)
     [first, *rest] = tree.body
+    if all(isinstance(node, ast.Assign) for node in tree.body):
+        answers = answer_names(m.workbook).get(m.function, set())
+        return all(len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                   and node.targets[0].id in answers and _is_literal(node.value) for node in tree.body)
     return (not rest and isinstance(first, ast.FunctionDef) and first.name == m.function
             and not first.decorator_list
             and not any(isinstance(node, (ast.Global, ast.Nonlocal)) for node in ast.walk(tree)))
+
+
+def answer_names(assignment_id):
+    """{grade id: the names its solution cell assigns} of the master's solution cells that only
+    assign names (the questions with one right answer)."""
+    names = {}
+    for grade_id, code in reference_answers(assignment_id).items():
+        try:
+            body = ast.parse(code).body
+        except SyntaxError:  # a written answer (markdown)
+            continue
+        if body and all(isinstance(node, ast.Assign) for node in body):
+            names[grade_id] = {t.id for node in body for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _is_literal(node):
+    try:
+        ast.literal_eval(node)
+    except ValueError:
+        return False
+    return True
 
 
 def pack_mistakes(mistakes, related):

@@ -3,7 +3,7 @@
 Every catalogued mistake must lose points in exactly the test cells it names, the visible checks
 must name at least 80% of the mistakes they catch, every independently written correct answer
 must earn full marks, and no feedback page may show hidden-test code. The whole catalogue is
-graded once, packed into 74 notebooks, in one `backprop-grade grade --jobs 2` run (about 7 minutes
+graded once, packed into 84 notebooks, in one `backprop-grade grade --jobs 2` run (about 7 minutes
 on two busy cores, half of it the training demonstration of 05_training, which every one of its
 notebooks runs). A failing test shows the whole catch table.
 """

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "01_sigmoid"
 NAIVE_SIGMOID = "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"
-ANSWER = "Ada says: z is the log of the odds, so z = 0 is an even bet."
+ANSWER = "Ada says: exp(z) overflows to inf for z above 709.78, and inf / inf is nan instead of 1."
 
 
 def free_text_cells():
@@ -43,7 +43,7 @@ def grade(root):
 def graded(tmp_path_factory):
     """The graded class; returns its root, with submitted/ and out/."""
     root = tmp_path_factory.mktemp("formgrader-class")
-    submit(root / "submitted", "complete", ASSIGNMENT, complete_notebook(ASSIGNMENT, q_log_odds=ANSWER))
+    submit(root / "submitted", "complete", ASSIGNMENT, complete_notebook(ASSIGNMENT, q_overflow=ANSWER))
     submit(root / "submitted", "naive", ASSIGNMENT, complete_notebook(ASSIGNMENT, sigmoid=NAIVE_SIGMOID))
     grade(root)
     return root
@@ -100,8 +100,8 @@ def test_manual_scores_reach_the_exports_and_survive_grading_again(graded):
     out = graded / "out"
     auto = {student: sum(autograded_scores(out, student).values()) for student in ["complete", "naive"]}
     with nbgrader_api(out).gradebook as gradebook:
-        give_manual_score(gradebook, "complete", "q_log_odds", 2.0, "Right.")
-        give_manual_score(gradebook, "naive", "q_log_odds", 1.0, "Half right.")
+        give_manual_score(gradebook, "complete", "q_overflow", 2.0, "Right.")
+        give_manual_score(gradebook, "naive", "q_overflow", 1.0, "Half right.")
 
     run = backprop_grade("report", out)
     assert run.returncode == 0, run.stderr
@@ -120,14 +120,14 @@ def test_manual_scores_reach_the_exports_and_survive_grading_again(graded):
     # A late submission, left blank, and a resubmission with another answer to the graded question.
     submit(graded / "submitted", "late", ASSIGNMENT, release_notebook(ASSIGNMENT))
     submit(graded / "submitted", "naive", ASSIGNMENT,
-           complete_notebook(ASSIGNMENT, sigmoid=NAIVE_SIGMOID, q_log_odds="It is the log-odds."))
+           complete_notebook(ASSIGNMENT, sigmoid=NAIVE_SIGMOID, q_overflow="It overflows."))
     grade(graded)
 
     with nbgrader_api(out).gradebook as gradebook:
-        kept = gradebook.find_grade("q_log_odds", ASSIGNMENT, ASSIGNMENT, "complete")
+        kept = gradebook.find_grade("q_overflow", ASSIGNMENT, ASSIGNMENT, "complete")
         assert (kept.manual_score, kept.needs_manual_grade) == (2.0, False)
-        assert gradebook.find_comment("q_log_odds", ASSIGNMENT, ASSIGNMENT, "complete").manual_comment == "Right."
-        changed = gradebook.find_grade("q_log_odds", ASSIGNMENT, ASSIGNMENT, "naive")
+        assert gradebook.find_comment("q_overflow", ASSIGNMENT, ASSIGNMENT, "complete").manual_comment == "Right."
+        changed = gradebook.find_grade("q_overflow", ASSIGNMENT, ASSIGNMENT, "naive")
         assert (changed.manual_score, changed.needs_manual_grade) == (1.0, True)  # to review, as nbgrader does
         for grade_id in free_text_cells():  # a blank answer scores 0 with no grading by hand
             blank = gradebook.find_grade(grade_id, ASSIGNMENT, ASSIGNMENT, "late")

@@ -56,17 +56,30 @@ class SigmoidExplorer(_Plot):
     inf and inf / inf is nan) and the shaded region marks where it fails.
     """
 
+    MIN_GAP = 20.0  # the narrowest z range shown; dragging one handle onto the other keeps this much
+
     def __init__(self, sigmoid_naive, sigmoid):
         self.sigmoid_naive, self.sigmoid = sigmoid_naive, sigmoid
+        # The handles start a fifth of the slider apart, so that each can be grabbed on its own.
         self.slider = widgets.FloatRangeSlider(
-            value=(-10.0, 10.0), min=-1000.0, max=1000.0, step=5.0, description="z range",
+            value=(-200.0, 200.0), min=-1000.0, max=1000.0, step=5.0, description="z range",
             continuous_update=False, layout=widgets.Layout(width="95%"))
         super().__init__([self.slider], figsize=(7, 3.2))
         self.slider.observe(self.redraw, names="value")
         self.redraw()
 
+    def apart(self, low, high):
+        """(low, high) widened to at least MIN_GAP around its middle, kept inside the slider."""
+        if high - low >= self.MIN_GAP:
+            return low, high
+        middle = min(max((low + high) / 2, self.slider.min + self.MIN_GAP / 2), self.slider.max - self.MIN_GAP / 2)
+        return middle - self.MIN_GAP / 2, middle + self.MIN_GAP / 2
+
     def redraw(self, change=None):
-        low, high = self.slider.value
+        low, high = self.apart(*self.slider.value)
+        if (low, high) != tuple(self.slider.value):
+            self.slider.value = (low, high)  # observed: draws again with the wider range
+            return
         z = np.linspace(low, high, 1001)
         ax = self.figure.subplots() if not self.figure.axes else self.figure.axes[0]
         ax.clear()
@@ -88,7 +101,9 @@ class SigmoidExplorer(_Plot):
 
 class LossExplorer(_Plot):
     """The loss -ln p against the probability p of the correct class, and the
-    binary cross-entropy for y = 1 and y = 0, drawn with your functions."""
+    binary cross-entropy for y = 1 and y = 0, drawn with your functions. The slider
+    sets p: for y = 1 that is y_hat, for y = 0 it is 1 - y_hat, and each curve marks
+    the prediction whose correct class gets probability p."""
 
     def __init__(self, cross_entropy_single, binary_cross_entropy):
         self.cross_entropy_single = cross_entropy_single
@@ -116,11 +131,11 @@ class LossExplorer(_Plot):
             left.annotate(f"p = {p:.2f}: loss {here:.3f}", (p, here), textcoords="offset points",
                           xytext=(8, 8) if p < 0.6 else (-120, 8))
         left.set(xlabel="probability of the correct class", ylabel="loss", title="-ln p")
-        for y, colour in [(1.0, "tab:blue"), (0.0, "tab:orange")]:
+        for y, y_hat, colour in [(1.0, p, "tab:blue"), (0.0, 1 - p, "tab:orange")]:
             curve = [evaluate(self.binary_cross_entropy, q, y) for q in grid]
             if not any(isinstance(c, Exception) for c in curve):
-                right.plot(grid, curve, color=colour, label=f"y = {y:g}")
-                right.plot([p], [float(evaluate(self.binary_cross_entropy, p, y))], "o", color=colour)
+                right.plot(grid, curve, color=colour, label=f"y = {y:g}: marked at y_hat = {y_hat:.2f}")
+                right.plot([y_hat], [float(evaluate(self.binary_cross_entropy, y_hat, y))], "o", color=colour)
         right.set(xlabel="y_hat", title="binary cross-entropy")
         right.legend(loc="upper center", fontsize="small")
         self.show()

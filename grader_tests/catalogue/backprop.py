@@ -446,3 +446,54 @@ CORRECT = [
                     "W3": np.einsum("nh,nc->hc", cache["A2"], delta3) / N, "b3": delta3.mean(axis=0)}
         '''),
 ]
+
+# Find and fix (questions 5.2 and 5.3), answered by assigning names
+ANSWERS = {
+    "board_forward": dict(wrong_steps="{2, 4, 6, 7}", correct_cost="0.4213"),
+    "board_backward": dict(wrong_lines="{7, 8, 14, 15, 21}", gradient_factor="0.2256"),
+}
+
+
+def answers(question, **changes):
+    """The code of the cell of `question` with the right answers but for `changes` (name: code)."""
+    return "".join(f"{name} = {value}\n" for name, value in {**ANSWERS[question], **changes}.items())
+
+
+def answer_mistake(name, question, hint, origin, **changes):
+    return mistake(WB, name, question, f"test_{question}", hint, answers(question, **changes), origin)
+
+
+SEED_004 = "seed 004: the worked example"
+MISTAKES += [
+    answer_mistake("board-cost-log10", "board_forward", r"number on the board", SEED_004, correct_cost="0.18"),
+    answer_mistake("board-cost-sign", "board_forward", r"never negative", "classic: the minus sign",
+                   correct_cost="-0.4213"),
+    answer_mistake("board-cost-is-y-hat", "board_forward", r"that is y_hat", "classic: the output for the loss",
+                   correct_cost="0.6562"),
+    answer_mistake("board-sums-wrong", "board_forward", r"steps 1 and 3", SEED_004, wrong_steps="{1, 2, 3, 4, 6, 7}"),
+    answer_mistake("board-misses-cost", "board_forward", None, SEED_004, wrong_steps="{2, 4, 6}"),
+    answer_mistake("board-misses-sigmoid", "board_forward", None, SEED_004, wrong_steps="[7]"),
+    answer_mistake("lines-forward", "board_backward", r"forward part", SEED_004,
+                   wrong_lines="{6, 7, 8, 14, 15, 21}"),
+    answer_mistake("lines-every-use", "board_backward", r"not each line that uses it", SEED_004,
+                   wrong_lines="{7, 8, 14, 15, 16, 17, 18, 19, 21}"),
+    answer_mistake("lines-misses-update", "board_backward", None, SEED_004, wrong_lines="{7, 8, 14, 15}"),
+    answer_mistake("lines-misses-slope", "board_backward", None, SEED_004, wrong_lines="{7, 8, 21}"),
+    answer_mistake("lines-misses-double-count", "board_backward", None, SEED_004, wrong_lines="{7, 14, 15, 21}"),
+    answer_mistake("lines-misses-log", "board_backward", None, SEED_004, wrong_lines="{8, 14, 15, 21}"),
+    answer_mistake("factor-inverted", "board_backward", r"divided by the board's", "classic: a ratio upside down",
+                   gradient_factor="4.433"),
+    answer_mistake("factor-one", "board_backward", r"would mean the board's dE/dw5 is right", SEED_004,
+                   gradient_factor="1"),
+    answer_mistake("factor-y-hat", "board_backward", None, "classic: y_hat for y_hat (1 - y_hat)",
+                   gradient_factor="0.6562"),
+]
+
+CORRECT += [
+    correct(WB, "A", "board_forward", "a set and four decimals", answers("board_forward")),
+    correct(WB, "B", "board_forward", "a list with step 5 (the rounding), three decimals",
+            answers("board_forward", wrong_steps="[2, 4, 5, 6, 7]", correct_cost="0.421")),
+    correct(WB, "A", "board_backward", "the double count at [8]", answers("board_backward")),
+    correct(WB, "B", "board_backward", "the double count at [9] and its uses, as text",
+            answers("board_backward", wrong_lines='"7, 9, 10, 11, 12, 13, 14, 15, 21"', gradient_factor="0.226")),
+]

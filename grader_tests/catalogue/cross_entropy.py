@@ -285,3 +285,56 @@ CORRECT = [
             return float(np.mean(log_sum - true_logit))
         '''),
 ]
+
+# The questions with one right answer (one cell each, assigning the answers)
+ANSWERS = {
+    "best_and_worst_p": dict(best_p="1.0", worst_p="0.0", larger_p_is_better="True"),
+    "loss_name": dict(name_of_loss='"cross-entropy"', nonzero_terms="1"),
+    "sum_axis": dict(axis_of_sum="1", shape_of_correct_class_probs="(3,)"),
+}
+
+
+def answers(question, **changes):
+    """The code of the cell of `question` with the right answers but for `changes` (name: code)."""
+    return "".join(f"{name} = {value}\n" for name, value in {**ANSWERS[question], **changes}.items())
+
+
+def answer_mistake(name, question, hint, origin, **changes):
+    return mistake(WB, name, question, f"test_{question}", hint, answers(question, **changes), origin)
+
+
+MISTAKES += [
+    answer_mistake("p-swapped", "best_and_worst_p", r"swapped.*not a loss", "seed: preliminaries 2",
+                   best_p="0", worst_p="1", larger_p_is_better="False"),
+    answer_mistake("p-percent", "best_and_worst_p", r"between 0 and 1", "classic: percent for a probability",
+                   best_p="100"),
+    answer_mistake("p-smaller-better", "best_and_worst_p", r"does not agree", "seed: preliminaries 2",
+                   larger_p_is_better="False"),
+    answer_mistake("p-worst-half", "best_and_worst_p", None, "classic: a coin toss as the worst prediction",
+                   worst_p="0.5"),
+    answer_mistake("name-entropy", "loss_name", r"entropy is", "seed: preliminaries 9", name_of_loss='"entropy"'),
+    answer_mistake("name-softmax", "loss_name", r"makes the probabilities", "seed: preliminaries 9",
+                   name_of_loss='"softmax loss"'),
+    answer_mistake("name-all-terms", "loss_name", r"one-hot", "seed: cross-entropy calculations",
+                   nonzero_terms="10"),
+    answer_mistake("name-hinge", "loss_name", None, "classic: the SVM's loss", name_of_loss='"hinge loss"'),
+    answer_mistake("axis-zero", "sum_axis", r"axis 0 adds down the columns", "seed: cross-entropy calculations 3",
+                   axis_of_sum="0", shape_of_correct_class_probs="(10,)"),
+    answer_mistake("axis-keepdims", "sum_axis", r"keepdims", "classic: a column for a vector",
+                   shape_of_correct_class_probs="(3, 1)"),
+    answer_mistake("axis-shape-of-P", "sum_axis", None, "classic: the shape of the input",
+                   shape_of_correct_class_probs="(3, 10)"),
+]
+
+CORRECT += [
+    correct(WB, "A", "best_and_worst_p", "floats", answers("best_and_worst_p")),
+    correct(WB, "B", "best_and_worst_p", "ints and a percentage", answers("best_and_worst_p", best_p='"100%"',
+                                                                          worst_p="0")),
+    correct(WB, "A", "loss_name", "hyphenated", answers("loss_name")),
+    correct(WB, "B", "loss_name", "capitals and 'loss'", answers("loss_name", name_of_loss='"Cross Entropy Loss"',
+                                                                 nonzero_terms="1.0")),
+    correct(WB, "C", "loss_name", "another name of it", answers("loss_name", name_of_loss='"negative log-likelihood"')),
+    correct(WB, "A", "sum_axis", "axis 1", answers("sum_axis")),
+    correct(WB, "B", "sum_axis", "the last axis, the shape as text", answers("sum_axis", axis_of_sum="-1",
+                                                                             shape_of_correct_class_probs='"(3,)"')),
+]

@@ -167,3 +167,32 @@ CORRECT = [
             return np.argmax(logits, axis=1)
         '''),
 ]
+
+# Question 4.1, answered by assigning names
+TARGETS = dict(shape_of_y="()", shape_of_one_hot="(10,)", sum_of_one_hot="1")
+
+
+def targets(**changes):
+    return "".join(f"{name} = {value}\n" for name, value in {**TARGETS, **changes}.items())
+
+
+MISTAKES += [
+    mistake(WB, "targets-label-array", "targets", "test_targets", r"single integer", targets(shape_of_y="(1,)"),
+            "classic: a label as an array of one element"),
+    mistake(WB, "targets-label-one-hot", "targets", "test_targets", r"shape of the one-hot encoding",
+            targets(shape_of_y="(10,)"), "seed: target outputs"),
+    mistake(WB, "targets-row-matrix", "targets", "test_targets", r"plain vector", targets(shape_of_one_hot="(1, 10)"),
+            "classic: a row matrix for a vector"),
+    mistake(WB, "targets-batch", "targets", "test_targets", r"batch's Y", targets(shape_of_one_hot="(3, 10)"),
+            "seed: target outputs (the batch)"),
+    mistake(WB, "targets-sum-ten", "targets", "test_targets", r"not ten ones", targets(sum_of_one_hot="10"),
+            "seed: target outputs"),
+    mistake(WB, "targets-nine-classes", "targets", "test_targets", None, targets(shape_of_one_hot="(9,)"),
+            "classic: C - 1, the largest label, for C"),
+]
+
+CORRECT += [
+    correct(WB, "A", "targets", "tuples and an int", targets()),
+    correct(WB, "B", "targets", "shapes as text and a float",
+            targets(shape_of_y='"scalar"', shape_of_one_hot='"(10,)"', sum_of_one_hot="1.0")),
+]

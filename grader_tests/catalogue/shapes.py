@@ -148,3 +148,81 @@ CORRECT = [
             return {name: array.shape for name, array in arrays.items()}
         '''),
 ]
+
+# The questions with one right answer (one cell each, assigning the answers)
+ANSWERS = {
+    "rows_and_columns_of_X": dict(row_of_X='"a"', column_of_X='"b"', shape_of_X="(50, 1024)"),
+    "W1_and_b1": dict(shape_of_W1="(1024, 128)", shape_of_b1="(128,)", superscript='"b"'),
+    "column_and_row_of_W1": dict(column_of_W1='"a"', row_of_W1='"b"'),
+    "rows_of_Z2": dict(row_of_Z2='"a"', entry_of_Z2='"c"', shape_of_Z2="(32, 64)"),
+}
+
+
+def answers(question, **changes):
+    """The code of the cell of `question` with the right answers but for `changes` (name: code)."""
+    return "".join(f"{name} = {value}\n" for name, value in {**ANSWERS[question], **changes}.items())
+
+
+def answer_mistake(name, question, hint, origin, **changes):
+    return mistake(WB, name, question, f"test_{question}", hint, answers(question, **changes), origin)
+
+
+MISTAKES += [
+    answer_mistake("X-column-convention", "rows_and_columns_of_X", r"swapped.*column convention",
+                   "classic: the column convention", row_of_X='"b"', column_of_X='"a"'),
+    answer_mistake("X-row-is-a-line", "rows_and_columns_of_X", r"flattened", "classic: the picture, not the vector",
+                   row_of_X='"c"'),
+    answer_mistake("X-shape-transposed", "rows_and_columns_of_X", r"shape_of_X.*column convention",
+                   "classic: the column convention", shape_of_X="(1024, 50)"),
+    answer_mistake("X-shape-picture", "rows_and_columns_of_X", r"flattened image per row",
+                   "classic: the picture, not the vector", shape_of_X="(50, 32, 32)"),
+    answer_mistake("X-shape-of-the-six", "rows_and_columns_of_X", None,
+                   "the batch of six shown above, not the one asked for", shape_of_X='"6 x 1024"'),
+    answer_mistake("W1-column-convention", "W1_and_b1", r"column convention Z = W X",
+                   "classic: the column convention", shape_of_W1="(128, 1024)"),
+    answer_mistake("b1-column", "W1_and_b1", r"plain vector", "classic: a column bias", shape_of_b1="(128, 1)"),
+    answer_mistake("b1-no-comma", "W1_and_b1", r"needs a comma", "classic: (h1) is not a tuple",
+                   shape_of_b1="(128)"),
+    answer_mistake("superscript-power", "W1_and_b1", r"no power", "seed: why the superscripts", superscript='"a"'),
+    answer_mistake("superscript-example", "W1_and_b1", r"numbers something else", "seed: why the superscripts",
+                   superscript='"c"'),
+    answer_mistake("W1-hidden-sizes", "W1_and_b1", None, "a slip: the second layer's sizes",
+                   shape_of_W1="(128, 64)", shape_of_b1="(64,)"),
+    answer_mistake("W-column-convention", "column_and_row_of_W1", r"swapped.*column convention",
+                   "classic: the column convention", column_of_W1='"b"', row_of_W1='"a"'),
+    answer_mistake("W-column-preactivations", "column_and_row_of_W1", r"pre-activations are in Z",
+                   "seed: what a column of W represents", column_of_W1='"c"'),
+    answer_mistake("W-row-bias", "column_and_row_of_W1", r"biases are in b", "seed: what a row of W represents",
+                   row_of_W1='"d"'),
+    answer_mistake("Z2-row-is-a-unit", "rows_of_Z2", r"row of Z2 belongs to one example",
+                   "classic: the column convention", row_of_Z2='"b"'),
+    answer_mistake("Z2-entry-weight", "rows_of_Z2", r"weights are in W2", "seed: what an entry of Z2 represents",
+                   entry_of_Z2='"d"'),
+    answer_mistake("Z2-shape-transposed", "rows_of_Z2", r"column convention", "classic: the column convention",
+                   shape_of_Z2="(64, 32)"),
+    answer_mistake("Z2-shape-of-W2", "rows_of_Z2", r"shape of W2", "classic: the weights' shape",
+                   shape_of_Z2="(128, 64)"),
+    answer_mistake("Z2-shape-first-layer", "rows_of_Z2", r"size of the first hidden layer",
+                   "a slip: the first layer's size", shape_of_Z2="(32, 128)"),
+    answer_mistake("Z2-shape-of-the-six", "rows_of_Z2", None, "the batch of six shown above, not the one asked for",
+                   shape_of_Z2="(6, 64)"),
+    answer_mistake("Z2-entry-is-a-row", "rows_of_Z2", None, "seed: what an entry of Z2 represents",
+                   entry_of_Z2='"b"'),
+]
+
+CORRECT += [
+    correct(WB, "A", "rows_and_columns_of_X", "tuples and lower-case letters", answers("rows_and_columns_of_X")),
+    correct(WB, "B", "rows_and_columns_of_X", "capitals and the shape as text",
+            answers("rows_and_columns_of_X", row_of_X='"A"', column_of_X='"(b)"', shape_of_X='"50 x 1024"')),
+    correct(WB, "C", "rows_and_columns_of_X", "the shape as a list", answers("rows_and_columns_of_X",
+                                                                           shape_of_X="[50, 1024]")),
+    correct(WB, "A", "W1_and_b1", "tuples", answers("W1_and_b1")),
+    correct(WB, "B", "W1_and_b1", "shapes as text",
+            answers("W1_and_b1", shape_of_W1='"1024x128"', shape_of_b1='"(128,)"', superscript='"B"')),
+    correct(WB, "A", "column_and_row_of_W1", "lower-case letters", answers("column_and_row_of_W1")),
+    correct(WB, "B", "column_and_row_of_W1", "letters in brackets",
+            answers("column_and_row_of_W1", column_of_W1='"(a)"', row_of_W1='" B "')),
+    correct(WB, "A", "rows_of_Z2", "tuples and lower-case letters", answers("rows_of_Z2")),
+    correct(WB, "B", "rows_of_Z2", "the shape as text", answers("rows_of_Z2", shape_of_Z2='"32 by 64"',
+                                                                  entry_of_Z2='"C"')),
+]

@@ -231,3 +231,25 @@ CORRECT = [
             return sigmoid(two_z) - sigmoid(-two_z)
         '''),
 ]
+
+# Question 2.3, answered by assigning names
+ONE_HALF = dict(z_at_one_half="0", odds_at_one_half="1")
+
+
+def one_half(**changes):
+    return "".join(f"{name} = {value}\n" for name, value in {**ONE_HALF, **changes}.items())
+
+
+MISTAKES += [
+    mistake(WB, "half-z-is-output", "one_half", "test_one_half", r"that is the output sigma\(z\)",
+            one_half(z_at_one_half="0.5"), "seed: sigmoid questions 3"),
+    mistake(WB, "half-odds-are-p", "one_half", "test_one_half", r"odds are p / \(1 - p\)",
+            one_half(odds_at_one_half="0.5"), "classic: odds for a probability"),
+    mistake(WB, "half-odds-zero", "one_half", "test_one_half", None, one_half(odds_at_one_half="0"),
+            "classic: log-odds 0 read as odds 0"),
+]
+
+CORRECT += [
+    correct(WB, "A", "one_half", "ints", one_half()),
+    correct(WB, "B", "one_half", "floats and text", one_half(z_at_one_half="0.0", odds_at_one_half='"1"')),
+]

@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from .answers import as_number
 from .asserts import Hint, call, expect
 
 LN3 = np.log(3.0)
@@ -204,3 +205,13 @@ def _same_value(f, z, value):
             return bool(np.all(f(z) == value))
         except Exception:  # a failure at the probe only means the values differ
             return False
+
+
+def one_half(z_at_one_half, odds_at_one_half):
+    """Question 2.3: the input z and the odds at which sigma(z) is one half. Recognises the likely
+    wrong answers; the right ones are judged when you hand in."""
+    __tracebackhide__ = True
+    z, odds = as_number(z_at_one_half, "z_at_one_half"), as_number(odds_at_one_half, "odds_at_one_half")
+    expect(z != 0.5, "z_at_one_half = 0.5: that is the output sigma(z); the question asks for the input z")
+    expect(odds != 0.5, "odds_at_one_half = 0.5: that is the probability; odds are p / (1 - p)")
+    expect(odds >= 0, "odds_at_one_half: odds p / (1 - p) are never negative")

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from .answers import as_number, as_numbers
 from .asserts import Hint, call, expect, expect_no_loop
 
 # The office-hours example: w = [w1..w6], x = [x1, x2], target y = 1.
@@ -446,3 +447,39 @@ def _ratio(got, want):
     """got / want when got is a multiple of want, else nan."""
     scale = np.sum(got * want) / np.sum(want * want)
     return scale if np.allclose(got, scale * want, rtol=1e-6, atol=1e-12) else np.nan
+
+
+# Find and fix (questions 5.2 and 5.3). These checks recognise misreadings of the question and
+# the board's own numbers; which steps and lines are wrong is judged when you hand in.
+
+
+def board_forward(wrong_steps, correct_cost):
+    """Question 5.2: the wrong steps of the board's forward pass, and the cost as it should be."""
+    __tracebackhide__ = True
+    steps, cost = as_numbers(wrong_steps, "wrong_steps"), as_number(correct_cost, "correct_cost")
+    expect(steps <= set(range(1, 8)), f"wrong_steps = {sorted(steps)}: the board has steps 1 to 7")
+    expect(not steps & {1, 3}, "wrong_steps: steps 1 and 3 are weighted sums of the inputs; work them out "
+                               "with x = (0, 1) and the weights .1, .3 and .2, .4 before calling them wrong")
+    expect(abs(cost - 0.18) > 0.005, f"correct_cost = {cost}: that is the number on the board; compute "
+                                     "the cost as the cross-entropy of workbook 03 computes it")
+    expect(cost > 0, f"correct_cost = {cost}: a cross-entropy is never negative (mind the minus sign)")
+    expect(abs(cost - 0.656) > 0.005, f"correct_cost = {cost}: that is y_hat, the prediction; the cost is "
+                                      "computed from it")
+
+
+def board_backward(wrong_lines, gradient_factor):
+    """Question 5.3: the wrong lines of board_backprop, and how far off its dE/dw5 is."""
+    __tracebackhide__ = True
+    lines, factor = as_numbers(wrong_lines, "wrong_lines"), as_number(gradient_factor, "gradient_factor")
+    expect(lines <= set(range(1, 26)), f"wrong_lines = {sorted(lines)}: the lines are numbered [1] to [25]")
+    expect(not lines & set(range(1, 7)), "wrong_lines: lines [1] to [6], the forward part, are right (the "
+                                         "text before the code says so)")
+    expect(not lines & set(range(16, 20)), "wrong_lines: lines [16] to [19] multiply the factors computed above "
+                                           "them, as the chain rule says; name the line where a wrong factor is "
+                                           "computed, not each line that uses it")
+    expect(abs(factor - 1) > 1e-3, "gradient_factor = 1 would mean the board's dE/dw5 is right: compare it with "
+                                   "the numerical gradient printed above")
+    expect(factor < 1, f"gradient_factor = {factor} is more than 1, but the board's dE/dw5 is smaller than the "
+                       "numerical one printed above: that is the true dE/dw5 divided by the board's; the question "
+                       "asks for the board's divided by the true")
+    expect(factor > 0, f"gradient_factor = {factor}: both gradients have the same sign")

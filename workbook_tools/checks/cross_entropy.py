@@ -5,6 +5,7 @@ N = 2 examples, C = 3 classes, so a sum over the wrong axis shows up as a wrong 
 """
 import numpy as np
 
+from .answers import as_choice, as_number, as_shape, unanswered
 from .asserts import Hint, call, expect, expect_no_loop
 
 # Predicted probabilities of two examples over three classes, their labels and one-hot rows.
@@ -295,3 +296,66 @@ def _run(f, *args, name, swapped=None):
         else:
             raise
         raise Hint(f"{text}. {cause}") from None
+
+
+# The questions with one right answer. These checks recognise the likely wrong answers; the right
+# ones are judged when you hand in.
+
+
+def best_and_worst_p(best_p, worst_p, larger_p_is_better):
+    """Question 1.2: the ideal and the worst probability of the correct class, and which way is better."""
+    __tracebackhide__ = True
+    best, worst = as_number(best_p, "best_p"), as_number(worst_p, "worst_p")
+    unanswered(larger_p_is_better, "larger_p_is_better")
+    expect(isinstance(larger_p_is_better, (bool, np.bool_)),
+           f"larger_p_is_better = {larger_p_is_better!r}: assign True or False")
+    expect((best, worst) != (0, 1), "best_p and worst_p are swapped: p is the probability the network gives the "
+                                    "correct class, not a loss")
+    expect(0 <= best <= 1 and 0 <= worst <= 1,
+           "best_p and worst_p are probabilities: between 0 and 1 (write 100% as 1)")
+    expect(bool(larger_p_is_better) == (best > worst),
+           "larger_p_is_better does not agree with your best_p and worst_p")
+
+
+# What people call -ln P[i, y_i], written without case, spaces, hyphens or underscores.
+LOSS_NAMES_NOT = {"entropy": "entropy is -sum q ln q, of ONE distribution; this loss compares two",
+                  "softmax": "the softmax makes the probabilities; it is no loss",
+                  "sigmoid": "the sigmoid is an activation function; it is no loss",
+                  "squarederror": "the squared error is another loss, (p - y)^2; this one has a logarithm",
+                  "meansquarederror": "the squared error is another loss, (p - y)^2; this one has a logarithm"}
+
+
+def loss_words(name):
+    """A name of a loss in one canonical spelling: lower case, without spaces, hyphens, underscores
+    and the words "loss" and "function"."""
+    text = name.lower()
+    for word in ("loss", "function"):
+        text = text.replace(word, "")
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+def loss_name(name_of_loss, nonzero_terms):
+    """Question 2.4: the name of the loss, and how many terms of -sum_c Y_ic ln P_ic are not zero."""
+    __tracebackhide__ = True
+    unanswered(name_of_loss, "name_of_loss")
+    expect(isinstance(name_of_loss, str), f"name_of_loss = {name_of_loss!r}: assign the name as a string")
+    wrong = LOSS_NAMES_NOT.get(loss_words(name_of_loss))
+    expect(wrong is None, f"name_of_loss = {name_of_loss!r}: {wrong}")
+    terms = as_number(nonzero_terms, "nonzero_terms")
+    expect(terms != 10 and terms != 0,
+           f"nonzero_terms = {nonzero_terms}: Y_i is one-hot, so Y_ic is 0 for every class c but one")
+
+
+def sum_axis(axis_of_sum, shape_of_correct_class_probs):
+    """Question 4.2: the axis np.sum adds along, and the shape of correct_class_probs(P, Y)."""
+    __tracebackhide__ = True
+    unanswered(axis_of_sum, "axis_of_sum")
+    expect(isinstance(axis_of_sum, (int, np.integer)) and not isinstance(axis_of_sum, bool),
+           f"axis_of_sum = {axis_of_sum!r}: assign the number you passed as axis=")
+    shape = as_shape(shape_of_correct_class_probs, "shape_of_correct_class_probs")
+    expect(axis_of_sum not in (0, -2), "axis_of_sum: axis 0 adds down the columns, over the examples; each "
+                                       "example needs the sum of its own row")
+    expect(shape != (10,), f"shape_of_correct_class_probs = {shape}: one number per class would be a sum over "
+                           "the examples; the result has one number per example")
+    expect(shape not in [(3, 1), (1, 3)], f"shape_of_correct_class_probs = {shape}: np.sum without keepdims "
+                                          "drops the summed axis")

@@ -1,6 +1,7 @@
 """Visible checks for 02_forward_pass: softmax, one-hot targets, the forward pass and predict."""
 import numpy as np
 
+from .answers import as_number, as_shape
 from .asserts import Hint, call, expect
 
 KEYS = ("Z1", "A1", "Z2", "A2", "Z3", "P")
@@ -247,3 +248,23 @@ def _stable(f, Z, overflow_hint):
                    f"{overflow_hint}") from None
     expect(not np.isnan(P).any(), f"softmax({Z.tolist()}) contains nan: {overflow_hint}")
     return P
+
+
+def targets(shape_of_y, shape_of_one_hot, sum_of_one_hot):
+    """Question 4.1: the shapes of one example's label and of its one-hot encoding, and the sum of
+    the encoding's entries. Recognises the likely wrong answers; the right ones are judged when
+    you hand in."""
+    __tracebackhide__ = True
+    label, encoding = as_shape(shape_of_y, "shape_of_y"), as_shape(shape_of_one_hot, "shape_of_one_hot")
+    total = as_number(sum_of_one_hot, "sum_of_one_hot")
+    expect(label not in [(1,), (1, 1)], f"shape_of_y = {label}: one label is a single integer, like "
+                                        "np.array([3, 7, 0])[0]; an array of one element is something else")
+    expect(label != (10,), f"shape_of_y = {label}: that is the shape of the one-hot encoding; the label itself "
+                           "is the class number")
+    expect(encoding not in [(1, 10), (10, 1)],
+           f"shape_of_one_hot = {encoding}: the encoding of one example is a plain vector, one entry per "
+           "class; a batch stacks those vectors as the rows of Y")
+    expect(len(encoding) != 2, f"shape_of_one_hot = {encoding}: that is a batch's Y; the question asks "
+                               "about one example")
+    expect(total != 10, "sum_of_one_hot: a one-hot vector has ten entries, but not ten ones")
+    expect(total >= 0, "sum_of_one_hot: the entries are 0s and 1s; their sum cannot be negative")

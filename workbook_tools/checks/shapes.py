@@ -5,6 +5,7 @@ D = 2 inputs and H = 3 units, so that a transposed product or a misplaced bias s
 """
 import numpy as np
 
+from .answers import as_choice, as_shape
 from .asserts import Hint, call, expect, expect_no_loop
 
 # The hand-made layer: X is (N, D) = (4, 2), W is (D, H) = (2, 3), b is (H,) = (3,).
@@ -231,3 +232,69 @@ def _unit(f, x, W, b, j):
                               f"of shape {np.shape(got)}")
     return float(got)
 
+
+
+# The questions with one right answer: what rows, columns and entries hold, and shapes.
+# These checks recognise the likely wrong answers; the right ones are judged when you hand in.
+OPTIONS = "abcd"
+
+
+def rows_and_columns_of_X(row_of_X, column_of_X, shape_of_X):
+    """Question 1.1: what a row and a column of X hold, and the shape of X for a batch of 50."""
+    __tracebackhide__ = True
+    row, column = as_choice(row_of_X, "row_of_X", OPTIONS), as_choice(column_of_X, "column_of_X", OPTIONS)
+    shape = as_shape(shape_of_X, "shape_of_X")
+    expect((row, column) != ("b", "a"),
+           "row_of_X and column_of_X are swapped: that is the column convention (examples as columns). "
+           "Here X[n] is image n of the batch")
+    expect(row != "c", "row_of_X: the network never sees the 32x32 picture; each image is flattened into "
+                       "one row of 1024 numbers, so a row of X is more than one line of 32 pixels")
+    expect("d" not in (row, column), "X holds the inputs, no weights: the weights are in W")
+    expect(row != column, "row_of_X and column_of_X are the same: rows and columns of X hold different things")
+    expect(shape != (1024, 50), f"shape_of_X = {shape}: that is the column convention. Here each row of X is one "
+                               "example, so X is (N, D)")
+    expect(len(shape) == 2, f"shape_of_X = {shape}: X is a matrix, one flattened image per row, so its shape "
+                            "has two numbers (a 32x32 picture appears only when we draw a row)")
+
+
+def W1_and_b1(shape_of_W1, shape_of_b1, superscript):
+    """Question 2.1: the shapes of W1 and b1 in the running example, and what [1] means."""
+    __tracebackhide__ = True
+    shape_W, shape_b = as_shape(shape_of_W1, "shape_of_W1"), as_shape(shape_of_b1, "shape_of_b1")
+    meaning = as_choice(superscript, "superscript", OPTIONS)
+    expect(shape_W != (128, 1024), f"shape_of_W1 = {shape_W}: that is the column convention Z = W X. Here "
+                                   "z = x W, so W has one row per input and one column per unit (n_in, n_out)")
+    expect(shape_b not in [(128, 1), (1, 128)],
+           f"shape_of_b1 = {shape_b}: a bias is a plain vector, one number per unit; broadcasting adds it to "
+           "every row. The (H, 1) column bias belongs to the column convention")
+    expect(meaning != "a", "superscript: the [1] is no power; the brackets are there so that it is not read as one")
+    expect(meaning not in "cd", "superscript: W^[1] holds the weights of every unit and is used for every "
+                                "example: the [1] numbers something else")
+
+
+def column_and_row_of_W1(column_of_W1, row_of_W1):
+    """Question 3.2: what a column and a row of W1 hold."""
+    __tracebackhide__ = True
+    column, row = as_choice(column_of_W1, "column_of_W1", OPTIONS), as_choice(row_of_W1, "row_of_W1", OPTIONS)
+    expect((column, row) != ("b", "a"),
+           "column_of_W1 and row_of_W1 are swapped: that is the column convention. Here W[i, j] is the "
+           "weight from input i to unit j, and z_j uses column j")
+    expect("c" not in (column, row), "W holds weights, the same for every example: pre-activations are in Z")
+    expect("d" not in (column, row), "the biases are in b, not in W")
+    expect(column != row, "column_of_W1 and row_of_W1 are the same: a row and a column of W hold different weights")
+
+
+def rows_of_Z2(row_of_Z2, entry_of_Z2, shape_of_Z2):
+    """Question 4.2: what a row and an entry of Z2 hold, and the shape of Z2 for a batch of 32."""
+    __tracebackhide__ = True
+    row, entry = as_choice(row_of_Z2, "row_of_Z2", OPTIONS), as_choice(entry_of_Z2, "entry_of_Z2", OPTIONS)
+    shape = as_shape(shape_of_Z2, "shape_of_Z2")
+    expect(row != "b", "row_of_Z2: a row of Z2 belongs to one example (the column convention would have it "
+                       "the other way round)")
+    expect("d" not in (row, entry), "Z2 holds pre-activations, computed from the weights; the weights are in W2")
+    expect(row != entry, "row_of_Z2 and entry_of_Z2 are the same: a row holds several numbers, an entry one")
+    expect(shape != (64, 32), f"shape_of_Z2 = {shape}: that is the column convention; Z2 has one row per example")
+    expect(shape != (128, 64), f"shape_of_Z2 = {shape} is the shape of W2, the weights; Z2 has one row per example")
+    expect(len(shape) != 2 or shape[1] != 128,
+           f"shape_of_Z2 = {shape}: 128 is the size of the first hidden layer; Z2 has one column per unit of "
+           "the second")
