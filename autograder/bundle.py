@@ -6,8 +6,10 @@ OUT gets
   no hidden tests), copied from the repository's workbooks/;
 - workbook_tools/: the package the release notebooks import (checks with hints, data,
   widgets), which never imports `solutions`;
+- jupyter-config/: the students' JupyterLab settings (no news question, none of nbgrader's
+  instructor panels, starts as root), which the install puts into the environment's Jupyter paths;
 - pyproject.toml: installs workbook_tools as `backprop-workbook-student`, with the course's
-  own runtime dependencies (those of the repository's pyproject.toml);
+  own runtime dependencies and JupyterLab settings (those of the repository's pyproject.toml);
 - binder/: the course's Binder configuration (Python 3.11, `pip install .`);
 - README.md: how to install and open the workbooks.
 
@@ -17,8 +19,8 @@ nbgrader stays among the dependencies, although students never grade: its Valida
 (and `nbgrader validate`) runs a notebook in a fresh kernel from top to bottom, as grading
 will, and so catches the answers that only worked because cells were run out of order,
 which the visible checks cannot see. The price is small: six more packages (SQLAlchemy,
-Alembic, Mako, notebook, rapidfuzz, setuptools) and nbgrader's instructor menus (Formgrader,
-Create Assignment) in the students' JupyterLab.
+Alembic, Mako, notebook, rapidfuzz, setuptools); nbgrader's instructor menus (Formgrader,
+Create Assignment) are turned off by jupyter-config/.
 """
 import json
 import shutil
@@ -48,18 +50,23 @@ def bundle(out):
     shutil.copytree(REPOSITORY / "workbook_tools", out / "workbook_tools",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copytree(REPOSITORY / "binder", out / "binder")
+    shutil.copytree(REPOSITORY / "jupyter-config", out / "jupyter-config")
     (out / "pyproject.toml").write_text(pyproject(), encoding="utf-8")
     (out / "README.md").write_text(readme(), encoding="utf-8")
     return out
 
 
 def pyproject():
-    """The bundle's pyproject.toml: workbook_tools, with the course's runtime dependencies."""
-    course = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    """The bundle's pyproject.toml: workbook_tools, with the course's runtime dependencies and
+    JupyterLab settings."""
+    config = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    course = config["project"]
     dependencies = "".join(f"    {json.dumps(d)},\n" for d in course["dependencies"])
+    shared_data = "".join(f"{json.dumps(source)} = {json.dumps(target)}\n" for source, target
+                          in config["tool"]["hatch"]["build"]["targets"]["wheel"]["shared-data"].items())
     return f"""[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
+requires = {json.dumps(config["build-system"]["requires"])}
+build-backend = {json.dumps(config["build-system"]["build-backend"])}
 
 [project]
 name = "{NAME}"
@@ -70,9 +77,11 @@ requires-python = {json.dumps(course["requires-python"])}
 dependencies = [
 {dependencies}]
 
-[tool.setuptools.packages.find]
-include = ["workbook_tools*"]
-"""
+[tool.hatch.build.targets.wheel]
+packages = ["workbook_tools"]
+
+[tool.hatch.build.targets.wheel.shared-data]
+{shared_data}"""
 
 
 def readme():

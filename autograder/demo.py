@@ -1,8 +1,10 @@
 """`backprop-grade demo`: grade a small made-up class and print its scores.
 
-The class is built from the shipped workbooks: one student answers everything
-as the master notebooks do, one hands in the blank workbook, and two make
-classic mistakes. It shows the whole pipeline on a machine with nothing set up.
+The class is built from the shipped workbooks: one student answers every exercise
+with the reference code, one hands in the blank workbook, and two make classic
+mistakes. The written answers are the students' own (demo_answers.py), never the
+master's model answer and mark scheme. It shows the whole pipeline on a machine
+with nothing set up.
 """
 import csv
 from collections import defaultdict
@@ -10,7 +12,9 @@ from pathlib import Path
 
 import nbformat
 
-from .course import WORKBOOKS_DIR, assignments, autograded_cells, reference_answers, with_answers
+from .course import (WORKBOOKS_DIR, assignments, autograded_cells, master_notebook, nbgrader_meta,
+                     reference_answers, with_answers)
+from .demo_answers import WRITTEN
 from .grade import grade
 
 # Classic mistakes, as replacement solution cells: {assignment: {student: {grade_id: code}}}.
@@ -88,14 +92,27 @@ MISTAKES = {
 STUDENTS = ["complete", "blank", "mistakes-a", "mistakes-b"]
 
 
+def written_questions(assignment_id):
+    """The grade ids of an assignment's written answers: the master's markdown solution cells."""
+    return [nbgrader_meta(c)["grade_id"] for c in master_notebook(assignment_id).cells
+            if c.cell_type == "markdown" and nbgrader_meta(c).get("solution")]
+
+
+def written_answers(assignment_id, student):
+    """{grade_id: text} of a student's written answers (none for a question demo_answers.py lacks)."""
+    return {g: WRITTEN[g][student] for g in written_questions(assignment_id) if student in WRITTEN.get(g, {})}
+
+
 def build_class(submitted):
     """Write the demo class in nbgrader's submitted layout under `submitted`."""
     for assignment_id in assignments():
         release = nbformat.read(WORKBOOKS_DIR / f"{assignment_id}.ipynb", as_version=4)
-        complete = with_answers(release, reference_answers(assignment_id))
-        notebooks = {"complete": complete, "blank": release}
+        written = written_questions(assignment_id)
+        code = {g: source for g, source in reference_answers(assignment_id).items() if g not in written}
+        solved = with_answers(release, code)
+        notebooks = {"complete": with_answers(solved, written_answers(assignment_id, "complete")), "blank": release}
         for student, mistakes in MISTAKES.get(assignment_id, {}).items():
-            notebooks[student] = with_answers(complete, mistakes)
+            notebooks[student] = with_answers(solved, {**written_answers(assignment_id, student), **mistakes})
         for student, nb in notebooks.items():
             folder = Path(submitted, student, assignment_id)
             folder.mkdir(parents=True, exist_ok=True)
@@ -108,7 +125,10 @@ def demo(out, jobs=2):
     build_class(out / "submitted")
     grade(out / "submitted", out / "graded", jobs=jobs, force=True)
     print(table(out / "graded"))
-    print(f"\nGrades, feedback and summary are in {out / 'graded'}")
+    graded = (out / "graded").resolve()
+    print(f"\nThe class report: {graded / 'report' / 'index.html'}")
+    print(f"Each student's feedback: {graded / 'feedback'}/<student>/<assignment>/<assignment>.html")
+    print(f"Scores: {graded / 'grades.csv'} and {graded / 'summary.csv'}")
 
 
 def table(graded):

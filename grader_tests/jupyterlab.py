@@ -13,10 +13,10 @@ from pathlib import Path
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# Settings for a test session: no autosave (tests never write into a notebook), no news fetching.
+# Settings for a test session: no autosave (tests never write into a notebook). The rest is
+# what the course installs (jupyter-config/): no news question, no nbgrader instructor panels.
 SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
 
 
@@ -27,8 +27,9 @@ def free_port():
 
 
 @contextmanager
-def jupyterlab(root, scratch):
-    """Run `jupyter lab` on `root`; yields (base URL, token)."""
+def jupyterlab(root, scratch, python=sys.executable, env=None):
+    """Run `jupyter lab` on `root` with `python`'s installation (and the environment `env`),
+    as a student would (no --allow-root: the course's install allows root); yields (base URL, token)."""
     settings = Path(scratch, "settings")
     for name, values in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
@@ -36,11 +37,11 @@ def jupyterlab(root, scratch):
     port, token = free_port(), "browser-test-token"
     log = open(Path(scratch, "jupyterlab.log"), "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+        [str(python), "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
          "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={root}",
          f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={Path(scratch, 'workspaces')}"],
-        stdout=log, stderr=subprocess.STDOUT)
+        stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):

@@ -9,6 +9,8 @@ import pytest
 
 from autograder.course import assignments
 from conftest import ROOT, complete_notebook
+from jupyterlab import jupyterlab
+from test_first_screen import check_course_jupyterlab
 
 pytestmark = pytest.mark.slow
 
@@ -66,3 +68,10 @@ def test_binder_environment_runs_the_answered_workbook(binder_python, tmp_path, 
     where = subprocess.run([str(binder_python), "-c", "import workbook_tools; print(workbook_tools.__file__)"],
                            cwd=tmp_path, capture_output=True, text=True)
     assert str(ROOT) not in where.stdout and "site-packages" in where.stdout, json.dumps(where.stdout)
+
+
+def test_binder_environment_gives_students_their_jupyterlab(binder_python, tmp_path):
+    """What Binder installs (binder/requirements.txt: the course, `pip install .`) brings the course's
+    JupyterLab settings: no news question, no nbgrader instructor panels, Validate kept."""
+    with jupyterlab(ROOT / "workbooks", tmp_path, python=binder_python) as (url, token):
+        check_course_jupyterlab(url, token)

@@ -1,12 +1,19 @@
 """The workbooks as a student uses them: JupyterLab 4 in Debian's Chromium, driven by Playwright.
 
-Each workbook, answered with the reference in a temporary copy, runs top to bottom
+JupyterLab's first screen shows the workbook: no question about Jupyter news, none of nbgrader's
+instructor menus or panels, the Validate button; an instructor gets formgrader back with the
+README's command. Each workbook, answered with the reference in a temporary copy, runs top to bottom
 with no error output; its widgets render and redraw when a slider moves; nbgrader's
 Validate button works. Screenshots go to artifacts/screenshots/ (ignored by git).
 """
 import os
 import re
 import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -56,6 +63,73 @@ def test_every_widget_workbook_is_known():
     used = {aid: name for aid in assignments() for name in ["SigmoidExplorer", "LossExplorer", "TrainingCurves"]
             if f"{name}(" in (WORKBOOKS_DIR / f"{aid}.ipynb").read_text(encoding="utf-8")}
     assert used == {aid: name for aid, name in WIDGETS.items() if aid in assignments()}
+
+
+# What the first screen must show and must not: nbgrader's instructor commands (the Nbgrader menu's
+# entries and the Create Assignment panel) and the news question.
+INSTRUCTOR_COMMANDS = {"nbgrader:open-formgrader", "nbgrader:open-create-assignment", "nbgrader:open-course-list",
+                       "nbgrader:open-assignment-list"}
+FIRST_SCREEN = """() => ({
+    menus: Array.from(document.querySelectorAll('.lm-MenuBar-itemLabel')).map(e => e.textContent),
+    panels: Array.from(window.jupyterapp.shell.widgets('right')).map(w => w.title.caption || w.title.label || w.id),
+    commands: window.jupyterapp.commands.listCommands().filter(c => c.startsWith('nbgrader:')),
+    toasts: Array.from(document.querySelectorAll('.Toastify__toast')).map(e => e.innerText),
+})"""
+
+
+def first_screen(page, lab, path, name):
+    """Open `path` in a fresh workspace, wait until its kernel is idle and the news question
+    would have been asked, screenshot the whole window; returns FIRST_SCREEN's findings."""
+    panel = open_notebook(page, lab, path)
+    page.wait_for_timeout(5000)  # JupyterLab asks about the news a moment after it starts
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    return panel, page.evaluate(FIRST_SCREEN)
+
+
+def test_first_screen_is_the_workbook(lab, page):
+    panel, screen = first_screen(page, lab, "blank/00_shapes.ipynb", "first-screen")
+
+    assert screen["toasts"] == []  # no "Would you like to get notified about official Jupyter news?"
+    assert "Nbgrader" not in screen["menus"] and "Help" in screen["menus"]
+    assert not [p for p in screen["panels"] if "Assignment" in p], screen["panels"]
+    assert not INSTRUCTOR_COMMANDS & set(screen["commands"])
+    assert panel.locator(".jp-Toolbar").get_by_text("Validate", exact=True).is_visible()
+
+
+@pytest.fixture
+def instructor_python(tmp_path):
+    """The Python of an environment of its own that has this one's packages and Jupyter data and
+    a copy of its Jupyter config folder (etc/jupyter), for commands that change that config."""
+    env = tmp_path / "instructor-env"
+    venv.create(env, with_pip=False)
+    [site_packages] = env.glob("lib/python*/site-packages")
+    (site_packages / "course.pth").write_text(f"import site; site.addsitedir({sysconfig.get_path('purelib')!r})\n")
+    (env / "share").mkdir()
+    (env / "share" / "jupyter").symlink_to(Path(sys.prefix, "share", "jupyter"))
+    shutil.copytree(Path(sys.prefix, "etc", "jupyter"), env / "etc" / "jupyter")
+    return env / "bin" / "python"
+
+
+def test_instructor_turns_formgrader_on_with_the_readme_command(instructor_python, tmp_path, page):
+    """The README's `.venv/bin/jupyter labextension enable ...`, run in the instructor's environment,
+    brings back the Nbgrader menu with Formgrader and the Create Assignment panel."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [arguments] = re.findall(r"^\.venv/bin/jupyter labextension (enable .+)$", readme, re.MULTILINE)
+    # `jupyter labextension` is the script jupyter-labextension, which runs this module
+    run = subprocess.run([instructor_python, "-m", "jupyterlab.labextensions", *arguments.split()],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    (tmp_path / "course").mkdir()
+    shutil.copy(WORKBOOKS_DIR / "00_shapes.ipynb", tmp_path / "course")
+
+    with jupyterlab(tmp_path / "course", tmp_path, python=instructor_python) as lab:
+        _, screen = first_screen(page, lab, "00_shapes.ipynb", "instructor-screen")
+
+    assert "Nbgrader" in screen["menus"]
+    assert {"nbgrader:open-formgrader", "nbgrader:open-create-assignment"} <= set(screen["commands"])
+    assert [p for p in screen["panels"] if "Create Assignment" in p], screen["panels"]
+    assert screen["toasts"] == []
 
 
 @pytest.mark.parametrize("assignment_id", assignments())

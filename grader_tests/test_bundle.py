@@ -12,6 +12,8 @@ import pytest
 import solutions
 from autograder.course import assignments
 from conftest import backprop_grade, complete_notebook
+from jupyterlab import jupyterlab
+from test_first_screen import check_course_jupyterlab
 
 pytestmark = pytest.mark.slow
 
@@ -147,3 +149,9 @@ def test_the_bundle_environment_has_no_solutions(student_python, tmp_path):
     assert "site-packages" in run.stdout, run.stderr
     run = subprocess.run([str(student_python), "-c", "import solutions"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode != 0 and "No module named 'solutions'" in run.stderr
+
+
+def test_the_bundle_environment_gives_students_their_jupyterlab(student_python, bundled, tmp_path):
+    """No news question, no nbgrader instructor panels, Validate kept; started as root, if root."""
+    with jupyterlab(bundled / "workbooks", tmp_path, python=student_python) as (url, token):
+        check_course_jupyterlab(url, token)

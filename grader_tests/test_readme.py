@@ -1,6 +1,8 @@
-"""The README's two commands are the ones CI and a newcomer run."""
+"""The README: its two commands are the ones CI and a newcomer run; it lists every workbook
+and says where the installed commands are."""
 import re
 
+from autograder.course import assignments
 from conftest import ROOT
 
 
@@ -19,3 +21,15 @@ def test_ci_runs_the_readme_test_command():
     test = readme_commands()[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert ci[-1] == test
+
+
+def test_readme_lists_every_workbook_in_order():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\d\d_\w+)` \| (.+) \|$", readme, re.MULTILINE)
+    assert [workbook for workbook, _ in rows] == assignments()
+    assert all(len(what.split()) >= 8 for _, what in rows)  # what each one builds, not just a title
+
+
+def test_readme_says_where_the_installed_commands_are():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`.venv/bin/backprop-grade`" in readme and "source .venv/bin/activate" in readme
