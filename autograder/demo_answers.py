@@ -6,35 +6,6 @@ answer, so the feedback and formgrader show what a class might really write.
 """
 
 WRITTEN = {
-    # 00_shapes
-    "q_rows_and_columns_of_X": {
-        "complete": "Each row of X is one image, its 1024 pixels flattened into a row; each column is one "
-                    "pixel position followed across all the images of the batch. X is (N, 1024): N images "
-                    "in the batch, 1024 inputs per image.",
-        "mistakes-a": "Rows are the images and columns are the pixels. The shape is (N, 1024).",
-        "mistakes-b": "X holds the pixels, 1024 of them, so the shape is (1024, N).",
-    },
-    "q_superscripts": {
-        "complete": "W[1] is (1024, 128), one row per input and one column per hidden unit, so x W[1] gives "
-                    "128 numbers; b[1] is (128,), one bias per unit. The [1] says which layer the weights "
-                    "belong to; it is not a power.",
-        "mistakes-a": "W[1] is (1024, 128) and b[1] is (128,). The [1] means the first layer.",
-        "mistakes-b": "W[1] is 1024 x 128. The superscript is the layer.",
-    },
-    "q_column_and_row_of_W": {
-        "complete": "Column j is all the weights going into hidden unit j, so with b_j it gives z_j. Row i "
-                    "is the weights going out of pixel i to every hidden unit: how much that pixel pushes "
-                    "each unit up or down.",
-        "mistakes-a": "A column is the weights of one hidden unit. A row is the weights of one input pixel.",
-        "mistakes-b": "A row is one neuron and a column is one input.",
-    },
-    "q_rows_of_Z2": {
-        "complete": "Row n of Z[2] is the 64 pre-activations of the second hidden layer for image n. "
-                    "Z[2]_nj is unit j's pre-activation for image n: row n of A[1] times column j of W[2], "
-                    "plus b[2]_j.",
-        "mistakes-a": "Row n is example n in the second layer; the entry is unit j for example n.",
-        "mistakes-b": "Row n is the output for image n.",
-    },
     # 01_sigmoid
     "q_log_odds": {
         "complete": "z is the log-odds, ln(p / (1 - p)). z = 0 gives 0.5, odds of 1 to 1. Negative z means "
@@ -74,25 +45,12 @@ WRITTEN = {
                       "the log-odds.",
         "mistakes-b": "They both give numbers between 0 and 1.",
     },
-    "q_targets": {
-        "complete": "A label is a single integer, shape (), from 0 to 9. Its one-hot vector has shape (10,), "
-                    "all zeros except a 1 at position y. It is a distribution with all the probability on "
-                    "the right class: what a perfect network would output.",
-        "mistakes-a": "y is a number 0-9 and the one-hot is a vector of 10 with one 1.",
-        "mistakes-b": "y has shape (10,) and is 0 or 1.",
-    },
     # 03_cross_entropy
     "q_output_properties": {
         "complete": "Each entry between 0 and 1 and each row summing to 1. Ideally each row is one-hot at "
                     "the correct class, so P equals Y.",
         "mistakes-a": "Rows sum to 1. The ideal P is one-hot.",
         "mistakes-b": "All entries must be positive.",
-    },
-    "q_correct_class_probability": {
-        "complete": "A perfect network gives it 1, the worst 0. Larger is better: a row sums to 1, so "
-                    "whatever the correct class gets is taken from the wrong ones.",
-        "mistakes-a": "Ideal 1, worst 0; bigger is better.",
-        "mistakes-b": "Ideal is 1. Smaller is worse.",
     },
     "q_loss_properties": {
         "complete": "Never negative, zero for a perfect prediction (p = 1), and larger the worse the "
@@ -115,18 +73,6 @@ WRITTEN = {
                       "is a sum. Products of small numbers underflow.",
         "mistakes-b": "-ln p punishes wrong answers more than 1 - p.",
     },
-    "q_cross_entropy_name": {
-        "complete": "The cross-entropy. Y_i is 0 except at y_i, so only the term -1 * ln P_i,yi of the sum "
-                    "is left.",
-        "mistakes-a": "Cross-entropy; the one-hot row kills all the other terms.",
-        "mistakes-b": "It is called the log loss.",
-    },
-    "q_correct_class_probs": {
-        "complete": "axis=1; the result has shape (N,), entry i being the probability given to the correct "
-                    "class of example i.",
-        "mistakes-a": "axis=1, giving an (N,) vector.",
-        "mistakes-b": "axis=0, shape (N,).",
-    },
     # 04_backprop
     "q_gate_patterns": {
         "complete": "Each input gets the upstream gradient times the local derivative. Add: derivative 1, "
@@ -142,22 +88,6 @@ WRITTEN = {
                     "two nearly equal numbers, so h around 1e-5 is best.",
         "mistakes-a": "Its error is O(h^2) instead of O(h). Too small an h gives rounding errors.",
         "mistakes-b": "It looks on both sides so it is more accurate.",
-    },
-    "q_board_forward": {
-        "complete": "Steps 2, 4 and 6 should use the sigmoid, not log10: z1 = .5744, z2 = .5987, "
-                    "y_hat = .656. Step 5 is .645 with the rounded values. The cost uses ln: "
-                    "-ln .656 = .421, not .18.",
-        "mistakes-a": "The activation should be the sigmoid, not log10, giving y_hat = .656.",
-        "mistakes-b": "The numbers are rounded too early.",
-    },
-    "q_board_backward": {
-        "complete": "[8]/[9]: y_hat - y is already dE/da3, so multiplying by y_hat(1 - y_hat) again counts "
-                    "the sigmoid's slope twice; drop [9]. [14], [15]: the slope is z1(1 - z1), not "
-                    "a1(1 - a1). [21]: w6 is updated with dE_dw5 instead of dE_dw6. [7]: the cost should use "
-                    "ln. Using w_old in [12], [13] is right.",
-        "mistakes-a": "The sigmoid derivative is used twice in [9], and [14], [15] should use z not a. The "
-                      "w6 update uses the wrong gradient.",
-        "mistakes-b": "Line [12] should use the new w5 after the update.",
     },
     "q_old_weights": {
         "complete": "The old one: the gradient is the slope at the weights that made y_hat, and all the "
@@ -182,11 +112,6 @@ WRITTEN = {
                     "transformed with the same numbers.",
         "mistakes-a": "So no feature dominates. Use the training statistics for the test set too.",
         "mistakes-b": "Scaling makes training faster. Normalise the test set with its own mean.",
-    },
-    "q_iterations": {
-        "complete": "1347 = 42 * 32 + 3, so 43 iterations with a last batch of 3, and 30 * 43 = 1290 updates.",
-        "mistakes-a": "43 iterations, last batch 3, 1290 updates.",
-        "mistakes-b": "42 iterations, 1260 updates.",
     },
     "q_momentum": {
         "complete": "The learning rate scales the current gradient's step; momentum says how much of the "
