@@ -8,6 +8,8 @@ from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, ClearSolutions, GetGrades,
                                     IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
+from autograder.preprocessors.feedbackquestions import FeedbackQuestions
+from autograder.preprocessors.hidegraderpaths import HideGraderPaths
 from autograder.preprocessors.hidehiddentests import HideHiddenTests
 from autograder.preprocessors.namedstubs import NamedStubs
 from autograder.preprocessors.refereeexecute import RefereeExecute
@@ -67,9 +69,12 @@ c.Execute.iopub_timeout = 30
 # carry this tag: they grade nothing, so the grader skips them.
 c.Execute.skip_cells_with_tag = "skip-when-grading"
 
-# Feedback shows each question's score and the referee's verdict, never the hidden tests.
+# Feedback names each question by its function and shows its score and the referee's verdict,
+# never the hidden tests nor a path of the grader's (autograder/feedback.py).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
     CSSHTMLHeaderPreprocessor,
     HideHiddenTests,
+    FeedbackQuestions,
+    HideGraderPaths,
 ]

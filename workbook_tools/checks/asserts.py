@@ -47,9 +47,15 @@ def visible_check(check):
 def passed_line(check_name, function_name):
     """The line a passing visible check prints, e.g. "✓ sigmoid (stability): ..." for
     check_name "sigmoid_stability" on the function "sigmoid"."""
+    return f"✓ {check_title(check_name, function_name)}: the visible checks passed. More tests run when your work is graded."
+
+
+def check_title(check_name, function_name):
+    """What the check `check_name` of the function `function_name` is called where a student
+    reads about it: "sigmoid" for sigmoid(sigmoid), "sigmoid (stability)" for
+    sigmoid_stability(sigmoid)."""
     aspect = check_name.removeprefix(f"{function_name}_")
-    about = f" ({aspect.replace('_', ' ')})" if aspect != check_name else ""
-    return f"✓ {function_name}{about}: the visible checks passed. More tests run when your work is graded."
+    return f"{function_name} ({aspect.replace('_', ' ')})" if aspect != check_name else function_name
 
 
 def _in_notebook():
