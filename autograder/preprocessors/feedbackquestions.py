@@ -49,7 +49,7 @@ class FeedbackQuestions(NbGraderPreprocessor):
         grade = self.grades.get(meta.get("grade_id")) if meta.get("grade") else None
         if grade is not None:
             if cell.cell_type == "code" and not meta.get("solution"):
-                feedback = {"title": test_title(cell.source, grade.name), **verdict(cell.outputs)}
+                feedback = {"title": test_title(cell.source, grade.name), **verdict(grade.name, cell.outputs)}
             else:
                 feedback = {"title": question_title(self.previous, grade.name), "state": written_state(grade)}
             feedback.update(grade_id=grade.name, score=grade.score, points=grade.max_score)
@@ -71,12 +71,13 @@ def question_title(previous_cell, grade_id):
     return found.group(1) if found else grade_id.replace("_", " ")
 
 
-def verdict(outputs):
-    """A test cell's state and message, from the referee's verdict (its only output)."""
+def verdict(grade_id, outputs):
+    """A test cell's state and message, from the referee's verdict, its only output
+    (autograder/preprocessors/refereeexecute.py)."""
     for output in outputs:
         if output.output_type == "error":
             return {"state": "lost", "message": f"{output.ename}: {output.evalue}"}
-        if output.output_type == "stream" and output.text.rstrip().endswith(": passed"):
+        if output.output_type == "stream" and output.text == f"{grade_id}: passed\n":
             return {"state": "passed", "message": ""}
     return {"state": "not run", "message": "not graded: the notebook stopped before this check"}
 
