@@ -104,9 +104,10 @@ On Windows: `py -m venv .venv`, `.venv\\Scripts\\pip install .`, then `.venv\\Sc
 | workbook | topic |
 | --- | --- |
 {rows}
-Open them in order; each one stands alone when run top to bottom. Replace
-`raise NotImplementedError()` with your code and run the locked cell below it: when an answer
-is wrong, the check says what it thinks went wrong. Passing the visible checks is a good sign,
+Open them in order; each one stands alone when run top to bottom. Replace the
+`raise NotImplementedError(...)` line with your code and run the locked cell below it: a check
+that passes says so in one line; when an answer is wrong, it shows a hint that says what it
+thinks went wrong. Passing the visible checks is a good sign,
 not the grade: more tests, on other inputs, run when your work is graded.
 
 Before you hand a workbook in, press **Validate** in the notebook's toolbar: it runs the whole

@@ -4,10 +4,14 @@
 so nbgrader never writes into the repository.
 """
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, GetGrades, IgnorePattern,
-                                    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, ClearSolutions, GetGrades,
+                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
+from autograder.preprocessors.feedbackquestions import FeedbackQuestions
+from autograder.preprocessors.hidegraderpaths import HideGraderPaths
 from autograder.preprocessors.hidehiddentests import HideHiddenTests
+from autograder.preprocessors.namedstubs import NamedStubs
 from autograder.preprocessors.refereeexecute import RefereeExecute
 from autograder.preprocessors.sanitizehtml import SanitizeStudentHTML
 from autograder.sandbox import SandboxedKernelManager
@@ -16,8 +20,12 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 c.CourseDirectory.course_id = "backprop-workbook"
 
-# Stubs the release notebooks show in place of the solutions.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# Stubs the release notebooks show in place of the solutions; in a code stub, {function} is
+# the name of the function to write (autograder/preprocessors/namedstubs.py).
+c.ClearSolutions.code_stub = {
+    "python": '# YOUR CODE HERE\nraise NotImplementedError("{function} is not written yet: replace this line with your code")'}
+c.GenerateAssignment.preprocessors = [NamedStubs if step is ClearSolutions else step
+                                      for step in GenerateAssignment.preprocessors.default()]
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # backprop-grade gives each cell that claims one of the master's cells the master's
@@ -61,9 +69,12 @@ c.Execute.iopub_timeout = 30
 # carry this tag: they grade nothing, so the grader skips them.
 c.Execute.skip_cells_with_tag = "skip-when-grading"
 
-# Feedback shows each question's score and the referee's verdict, never the hidden tests.
+# Feedback names each question by its function and shows its score and the referee's verdict,
+# never the hidden tests nor a path of the grader's (autograder/feedback.py).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
     CSSHTMLHeaderPreprocessor,
     HideHiddenTests,
+    FeedbackQuestions,
+    HideGraderPaths,
 ]

@@ -45,13 +45,10 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import psutil
-from jinja2 import BytecodeCache
-from nbconvert.exporters import HTMLExporter, TemplateExporter
-from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from traitlets.config import Config
 
 from .course import check, nbgrader_api
+from .feedback import FeedbackExporter
 from .sandbox import socket_folder, with_private_socket_folder
 
 EXCEPTION_LINE = re.compile(r"^\s*([\w.]+(?:Error|Exception|Exit)): ?(.*)$", re.MULTILINE)
@@ -59,15 +56,6 @@ LOG_MARKER = "=== backprop-grade worker: grading"
 # A worker's own address space: what a submission can make it allocate (a reference function called
 # back with huge sizes, a result that decodes into millions of objects) fails that submission alone.
 MEMORY_BYTES = 2 * 2**30
-IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)", re.IGNORECASE)
-NO_ALT_TEXT = '<img alt="No description has been provided for this image"'
-# The feedback page runs no script but MathJax, from its pinned CDN folder (MathJax evaluates its
-# own configuration block, hence 'unsafe-eval'): no inline script, no other source, no frame, no form.
-MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/"
-FEEDBACK_CSP = (f"default-src 'none'; script-src {MATHJAX} 'unsafe-eval'; font-src {MATHJAX}; "
-                "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
-CSP_META = f'<head>\n<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">'
-
 # One BLAS thread per kernel: parallel kernels must not fight over the cores.
 SINGLE_THREADED = {name: "1" for name in
                    ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"]}
@@ -239,46 +227,6 @@ def autograde(root, assignment_id, student_id, socket_dir, sandboxed=True):
         return {"status": "crashed" if reason.startswith("DeadKernelError") else "failed", "message": reason}
     check(api.generate_feedback(assignment_id, student_id, force=True), "generate_feedback")
     return {"status": "graded"}
-
-
-class CompiledTemplates(BytecodeCache):
-    """Jinja templates compiled once per worker process rather than once per exporter."""
-
-    def __init__(self):
-        self.code = {}
-
-    def load_bytecode(self, bucket):
-        bucket.code = self.code.get((bucket.key, bucket.checksum))
-
-    def dump_bytecode(self, bucket):
-        self.code[bucket.key, bucket.checksum] = bucket.code
-
-
-class FeedbackExporter(HTMLExporter):
-    """nbconvert's HTML exporter, sharing its compiled templates with the exporters that
-    nbgrader's generate_feedback creates for the worker's later submissions, and without
-    its BeautifulSoup pass over the finished page, which takes a third of the export.
-    That pass gives JupyterLab's cells a tabindex (nbgrader's feedback template is the
-    classic one: it has none) and images without alt text a placeholder (done here by
-    IMAGE_WITHOUT_ALT). The page carries a Content-Security-Policy, first in its head: FEEDBACK_CSP."""
-
-    compiled = CompiledTemplates()
-
-    def _create_environment(self):
-        environment = super()._create_environment()
-        environment.bytecode_cache = self.compiled
-        return environment
-
-    def from_notebook_node(self, nb, resources=None, **kw):
-        language = nb.metadata.get("language_info", {})
-        lexer = language.get("pygments_lexer", language.get("name"))
-        self.register_filter("highlight_code",
-                             self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
-        resources = self._init_resources(resources)
-        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
-                                                                       parent=self, resources=resources))
-        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return IMAGE_WITHOUT_ALT.sub(NO_ALT_TEXT, html.replace("<head>", CSP_META, 1)), resources
 
 
 def failure_reason(log):

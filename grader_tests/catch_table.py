@@ -366,19 +366,16 @@ def probe_main():
 # Reading the grader's output
 
 
-CELL_START = re.compile(r'<div [^>]*class="cell border-box-sizing')
+GRADED_CELL = re.compile(r'<section class="cell graded[^"]*" id="([^"]+)">(.*?)</section>', re.S)
 
 
 def feedback_outputs(page):
-    """{grade_id: text of the cell's output} of a feedback page, tags stripped."""
+    """{grade_id: text of the graded cell's verdict} of a feedback page, tags stripped."""
     outputs = {}
-    for chunk in CELL_START.split(page.read_text(encoding="utf-8"))[1:]:
-        anchor = re.search(r'<a name="([^"]+)"></a>', chunk)
-        if not anchor:
-            continue
-        start = chunk.find('class="output_wrapper"')
+    for grade_id, chunk in GRADED_CELL.findall(page.read_text(encoding="utf-8")):
+        start = chunk.find('class="verdict"')
         text = chunk[chunk.find(">", start) + 1:] if start >= 0 else ""
-        outputs[anchor.group(1)] = html.unescape(re.sub(r"<[^>]+>", " ", text))
+        outputs[grade_id] = html.unescape(re.sub(r"<[^>]+>", " ", text))
     return outputs
 
 

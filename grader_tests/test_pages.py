@@ -1,4 +1,5 @@
-"""No student-controlled script runs in a page an instructor opens: formgrader and the feedback page.
+"""The pages made from a graded notebook, in Debian's Chromium: no student-controlled script runs in
+formgrader or the feedback page, and the feedback page is one a student reads with pleasure.
 
 A student of 01_sigmoid hands in a notebook full of script payloads, in the outputs of their
 solution cell (text/html with <script>, <img onerror>, inline <svg onload> and an <iframe srcdoc>;
@@ -12,10 +13,17 @@ instructor. The class is graded with `backprop-grade grade`; then, in Debian's C
 Controls show that the test can fail: the same payload code, run by the test in the formgrader
 page, does write its file; the submitted notebook exported by plain nbconvert runs the payloads;
 and the feedback page's Content-Security-Policy alone stops them there.
+
+A second student's feedback page, opened with the network blocked, names each question by its
+function, with its points and its hint, says "to be graded by hand" of a written answer not
+graded yet, wraps its hints, styles its tables, renders its math and shows no path of the
+grader's and no hidden test.
 """
 import base64
 import json
 import os
+import re
+import sys
 import time
 import urllib.request
 
@@ -23,9 +31,9 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from autograder.course import reference_answers
-from autograder.worker import CSP_META
-from conftest import ROOT, backprop_grade, complete_notebook, submit
+from autograder.course import autograded_cells, master_notebook, nbgrader_meta, reference_answers
+from autograder.feedback import CSP_META
+from conftest import ROOT, backprop_grade, complete_notebook, release_notebook, submit
 from jupyterlab import CHROMIUM, CHROMIUM_FLAGS, chromium_available, jupyterlab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
@@ -170,3 +178,119 @@ def payload_notebook():
                                          nbformat.v4.new_markdown_cell(markdown("markdown-cell"))])
     NotebookClient(nb, kernel_name="python3", timeout=60).execute()
     return nb
+
+
+# The feedback page a student reads: 01_sigmoid with a mistake, a blank exercise, a written answer
+# (math and a table) not graded yet, one left blank, and a cell whose outputs name files of the grader's.
+PRECEDENCE = "def sigmoid_naive(z):\n    return np.exp(z) / 1 + np.exp(z)\n"
+WRITTEN = ("The log-odds are symmetric: $\\ln\\frac{p}{1-p}$ changes sign when $p \\to 1 - p$.\n\n"
+           "| $p$ | odds | log-odds |\n|---|---|---|\n| 0.5 | 1 | 0 |\n| 0.75 | 3 | $\\ln 3$ |\n")
+PATHS = ("import sys\nprint(np.__file__, sys.executable)\nwarnings.warn('careful')\n"
+         "np.linalg.inv(np.zeros((2, 2)))\n")
+
+
+def feedback_notebook():
+    blank = {nbgrader_meta(c).get("grade_id"): c.source for c in release_notebook(ASSIGNMENT).cells}
+    nb = complete_notebook(ASSIGNMENT, sigmoid_naive=PRECEDENCE, logit=blank["logit"],
+                           q_log_odds=WRITTEN, q_overflow=blank["q_overflow"])
+    setup = next(i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("grade_id") == "setup")
+    nb.cells.insert(setup + 1, nbformat.v4.new_code_cell(PATHS))
+    return nb
+
+
+@pytest.fixture(scope="module")
+def feedback_page(tmp_path_factory):
+    root = tmp_path_factory.mktemp("feedback-class")
+    submit(root / "submitted", "bea", ASSIGNMENT, feedback_notebook())
+    run = backprop_grade("grade", root / "submitted", "--out", root / "out")
+    assert run.returncode == 0, run.stderr
+    return root / "out" / "feedback" / "bea" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+
+
+ROWS = """() => Array.from(document.querySelectorAll('table.questions tbody tr')).map(row => ({
+    anchor: row.querySelector('a').getAttribute('href').slice(1),
+    name: row.cells[0].innerText.trim(), points: row.cells[1].innerText.trim(),
+    result: row.cells[2].innerText.trim()}))"""
+OVERFLOWING = """() => [document.documentElement, ...document.querySelectorAll('pre.hint, .answer, table.questions')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className || e.tagName)"""
+MATH = """() => Array.from(document.querySelectorAll('math')).map(m => {
+    const fraction = m.querySelector('mfrac'), parts = fraction ? Array.from(fraction.children) : [];
+    return {width: m.getBoundingClientRect().width,
+            stacked: fraction ? parts[0].getBoundingClientRect().bottom <= parts[1].getBoundingClientRect().top + 1
+                              : null}})"""
+TABLE_STYLE = """selector => { const cell = document.querySelector(selector);
+    return {border: getComputedStyle(cell).borderTopStyle, background: getComputedStyle(cell).backgroundColor} }"""
+
+
+def master_parts():
+    """The master's functions (its solution cells' defs), its graded cells and its hidden test lines."""
+    functions, graded, hidden = set(), [], []
+    for cell in master_notebook(ASSIGNMENT).cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            functions |= set(re.findall(r"^def (\w+)", cell.source, re.MULTILINE))
+        if meta.get("grade"):
+            graded.append(meta["grade_id"])
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S):
+            hidden += [line.strip() for line in block.splitlines() if len(line.strip()) > 12]
+    return functions, graded, hidden
+
+
+def test_the_feedback_page_names_each_question_and_shows_it_offline(feedback_page):
+    from playwright.sync_api import sync_playwright
+    requests = []
+    with sync_playwright() as playwright:
+        browser = chromium(playwright)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.route("**/*", lambda route: route.continue_() if route.request.url == feedback_page.as_uri()
+                   else (requests.append(route.request.url), route.abort()))
+        page.goto(feedback_page.as_uri())
+        settle(page)
+        rows, overflowing, math = page.evaluate(ROWS), page.evaluate(OVERFLOWING), page.evaluate(MATH)
+        tables = {selector: page.evaluate(TABLE_STYLE, selector)
+                  for selector in ["table.questions th", "#q_log_odds .answer table td"]}
+        text = page.inner_text("body")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "feedback-top.png")
+        for grade_id in ["test_sigmoid_naive", "q_log_odds"]:
+            page.evaluate(f"document.getElementById('{grade_id}').scrollIntoView()")
+            page.screenshot(path=SCREENSHOTS / f"feedback-{grade_id}.png")
+        page.screenshot(path=SCREENSHOTS / "feedback-full.png", full_page=True)
+        browser.close()
+    functions, graded, hidden = master_parts()
+    row = {r["anchor"]: r for r in rows}
+
+    assert [r["anchor"] for r in rows] == graded  # every graded cell, in order, and nothing else
+    assert len(graded) == len(autograded_cells(ASSIGNMENT)) + 3  # the three written answers
+    for r in rows:
+        if r["anchor"].startswith("test_"):  # a function's name, and what about it for a second test
+            assert re.fullmatch(r"(\w+)( \([\w ]+\))?", r["name"])[1] in functions, r
+    assert "Test cell" not in text
+    assert row["test_odds_to_probability"] == {"anchor": "test_odds_to_probability", "name": "odds_to_probability",
+                                               "points": "1 / 1", "result": "✓ passed"}
+    assert (row["test_sigmoid_stability"]["name"], row["test_sigmoid_stability"]["result"]) == \
+        ("sigmoid (stability)", "✓ passed")
+    assert row["test_sigmoid_naive"]["points"] == "0 / 1"
+    assert row["test_sigmoid_naive"]["result"].startswith("Hint: sigmoid_naive(0) is 2, not 0.5")
+    assert row["test_logit"]["points"] == "0 / 1" and "logit is not written yet" in row["test_logit"]["result"]
+    assert row["q_log_odds"]["name"].startswith("Question")
+    assert (row["q_log_odds"]["points"], row["q_log_odds"]["result"]) == ("– / 2", "to be graded by hand")
+    assert (row["q_overflow"]["points"], row["q_overflow"]["result"]) == ("0 / 2", "not answered")
+    assert "still to be graded by hand" in text.split("Your questions")[0]
+
+    assert overflowing == []  # hints wrap, and nothing is wider than the page
+    for style in tables.values():
+        assert style["border"] == "solid" or style["background"] != "rgba(0, 0, 0, 0)", tables
+    assert tables["#q_log_odds .answer table td"]["border"] == "solid"
+
+    assert requests == []  # the page asked the network for nothing
+    assert len(math) > 50 and all(m["width"] > 0 for m in math)
+    fractions = [m["stacked"] for m in math if m["stacked"] is not None]
+    assert fractions and all(fractions)  # laid out as math: a numerator above its denominator
+    assert "\\frac" not in text and "\\sigma" not in text
+
+    page_html = feedback_page.read_text(encoding="utf-8")
+    assert "careful" in text and "numpy/linalg" in text  # the outputs are shown ...
+    for path in ["/tmp/backprop-", "ipykernel_", str(ROOT), sys.prefix, "site-packages"]:
+        assert path not in page_html  # ... without the grader's paths
+    assert "HIDDEN TESTS" not in page_html and not [line for line in hidden if line in text]

@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from .answers import as_number
-from .asserts import Hint, call, expect
+from .asserts import Hint, call, expect, visible_check
 
 LN3 = np.log(3.0)
 
@@ -14,6 +14,7 @@ def _logistic(z):
     return 1 / (1 + np.exp(-z))
 
 
+@visible_check
 def odds_to_probability(f):
     """Odds o (o wins for every loss) become the probability o / (1 + o)."""
     __tracebackhide__ = True
@@ -31,6 +32,7 @@ def odds_to_probability(f):
            "odds_to_probability should work elementwise on an array of odds")
 
 
+@visible_check
 def probability_to_odds(f):
     """A probability p becomes the odds p / (1 - p)."""
     __tracebackhide__ = True
@@ -47,6 +49,7 @@ def probability_to_odds(f):
            "probability_to_odds should work elementwise on an array of probabilities")
 
 
+@visible_check
 def logit(f):
     """The log-odds ln(p / (1 - p)), natural log."""
     __tracebackhide__ = True
@@ -62,12 +65,14 @@ def logit(f):
     expect(np.shape(call(f, np.array([0.1, 0.5, 0.9]))) == (3,), "logit should work elementwise on arrays")
 
 
+@visible_check
 def sigmoid_naive(f):
     """The textbook form exp(z) / (1 + exp(z))."""
     __tracebackhide__ = True
     _logistic_values(f, "sigmoid_naive")
 
 
+@visible_check
 def sigmoid(f):
     """The stable sigmoid on everyday inputs (the extreme ones are sigmoid_stability)."""
     __tracebackhide__ = True
@@ -78,6 +83,7 @@ def sigmoid(f):
     expect(np.allclose(call(f, -z), 1 - s), "sigmoid(-z) should equal 1 - sigmoid(z)")
 
 
+@visible_check
 def sigmoid_stability(f):
     """No overflow at the extremes: +-1000 and +-1e308 give exactly 1 and 0."""
     __tracebackhide__ = True
@@ -108,6 +114,7 @@ def sigmoid_stability(f):
            f"sigmoid([-1000, 0, 1000]) should be [0, 0.5, 1], not {mixed}")
 
 
+@visible_check
 def sigmoid_derivative(f):
     """sigmoid(z) * (1 - sigmoid(z)), taken at the pre-activation z."""
     __tracebackhide__ = True
@@ -131,6 +138,7 @@ def sigmoid_derivative(f):
            "sigmoid_derivative should work elementwise and be symmetric: f(-z) == f(z)")
 
 
+@visible_check
 def relu(f):
     """max(0, z), elementwise."""
     __tracebackhide__ = True
@@ -159,6 +167,7 @@ def relu(f):
     expect(np.asarray(got).dtype == np.float64, "relu of a float array should return floats, not booleans or ints")
 
 
+@visible_check
 def tanh_from_sigmoid(f):
     """tanh written with the sigmoid: 2 * sigmoid(2 z) - 1."""
     __tracebackhide__ = True

@@ -1,14 +1,17 @@
 """The vocabulary shared by visible checks and hidden tests.
 
 Every failed check raises `Hint`, an AssertionError whose message names the
-likely mistake. `call` runs a student's function safely (on copies of its
+likely mistake; a notebook shows it as that message alone. Every visible check is a
+`visible_check`: in a notebook, it says in one line when it passed. `call` runs a student's function safely (on copies of its
 arguments, with warnings turned into hints), `agrees` compares it with a
 reference implementation without ever printing the reference's values, and
 `python_loop` finds the Python loop in a function that must be vectorised.
 """
 import ast
 import copy
+import functools
 import inspect
+import sys
 import textwrap
 import warnings
 
@@ -17,6 +20,48 @@ import numpy as np
 
 class Hint(AssertionError):
     """A failed check; the message says what went wrong and what to look at."""
+
+    def _render_traceback_(self):
+        """What IPython shows for it: `Hint: message`, no traceback into the checks' code."""
+        return [f"\x1b[1;31mHint:\x1b[0m {self}"]
+
+
+def visible_check(check):
+    """Make `check(f, *others)`, a visible check of the student's function f, say when it passes.
+
+    In a notebook (an IPython kernel) a passing check prints one line: the function's name,
+    what the check is about when its name says more (`sigmoid_stability` checks sigmoid's
+    stability), that the visible checks passed and that more tests run at grading. Anywhere
+    else it prints nothing: in the grader (autograder/referee.py) a test cell's verdict is the
+    referee's own, and the grader's log is no place for it.
+    """
+    @functools.wraps(check)
+    def checked(f, *others):
+        __tracebackhide__ = True
+        check(f, *others)
+        if _in_notebook():
+            print(passed_line(check.__name__, getattr(f, "__name__", check.__name__)))
+    return checked
+
+
+def passed_line(check_name, function_name):
+    """The line a passing visible check prints, e.g. "✓ sigmoid (stability): ..." for
+    check_name "sigmoid_stability" on the function "sigmoid"."""
+    return f"✓ {check_title(check_name, function_name)}: the visible checks passed. More tests run when your work is graded."
+
+
+def check_title(check_name, function_name):
+    """What the check `check_name` of the function `function_name` is called where a student
+    reads about it: "sigmoid" for sigmoid(sigmoid), "sigmoid (stability)" for
+    sigmoid_stability(sigmoid)."""
+    aspect = check_name.removeprefix(f"{function_name}_")
+    return f"{function_name} ({aspect.replace('_', ' ')})" if aspect != check_name else function_name
+
+
+def _in_notebook():
+    """True in an IPython kernel or shell (without importing IPython where nothing did)."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
 
 
 def expect(condition, hint):

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from .answers import as_number, as_numbers
-from .asserts import Hint, call, expect, expect_no_loop
+from .asserts import Hint, call, expect, expect_no_loop, visible_check
 
 # The office-hours example: w = [w1..w6], x = [x1, x2], target y = 1.
 SEED_W, SEED_X, SEED_Y = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.0, 1.0], 1
@@ -23,6 +23,7 @@ OTHER_GRADS = [-0.0393273655, 0.0864144771, 0.1179820966, -0.2592434312, 0.15168
                0.2561902325]
 
 
+@visible_check
 def add_mul_backward(f):
     """f = (x + y) z with q = x + y: df/dz = q, df/dq = z, df/dx = df/dy = z."""
     __tracebackhide__ = True
@@ -50,6 +51,7 @@ def add_mul_backward(f):
            "do not hard-code the example")
 
 
+@visible_check
 def max_gate_backward(f):
     """The max gate routes the whole upstream gradient to the larger input."""
     __tracebackhide__ = True
@@ -78,6 +80,7 @@ def max_gate_backward(f):
            f"got {dx} and {dy}")
 
 
+@visible_check
 def sigmoid_neuron(f):
     """The neuron of seed 001: w = [2, -3, -3], x = [-1, -2], so dot = 1 and f = sigmoid(1)."""
     __tracebackhide__ = True
@@ -113,6 +116,7 @@ def sigmoid_neuron(f):
            "use w[:-1] and w[-1], not a fixed number of weights")
 
 
+@visible_check
 def numerical_gradient(f):
     """Centred differences, and the argument h is used (restoring x is numerical_gradient_restores)."""
     __tracebackhide__ = True
@@ -145,6 +149,7 @@ def numerical_gradient(f):
            "entry at a time, and put every other entry back before moving on")
 
 
+@visible_check
 def numerical_gradient_restores(f):
     """x is unchanged afterwards: every entry restored exactly."""
     __tracebackhide__ = True
@@ -163,6 +168,7 @@ def numerical_gradient_restores(f):
                    "and x[i] - h, restore x[i] to its old value")
 
 
+@visible_check
 def relative_error(f):
     """max over entries of |a - b| / max(1e-8, |a| + |b|)."""
     __tracebackhide__ = True
@@ -191,6 +197,7 @@ def relative_error(f):
     expect(np.isclose(opposite, 1.0), f"relative_error(1, -1) is |2| / (1 + 1) = 1, not {opposite}")
 
 
+@visible_check
 def tiny_forward(f):
     """The forward pass of the office-hours network on its own example, and on another one."""
     __tracebackhide__ = True
@@ -224,6 +231,7 @@ def tiny_forward(f):
                f"{case}, y_hat should be sigmoid(a3) = {want['y_hat']:.6f}, not {got['y_hat']}")
 
 
+@visible_check
 def tiny_gradients(f):
     """The six dE/dw_i of the binary cross-entropy, on the office-hours example and another one."""
     __tracebackhide__ = True
@@ -286,6 +294,7 @@ def tiny_gradients(f):
                       "fails, fix it first: tiny_gradients uses it)")
 
 
+@visible_check
 def tiny_update(f):
     """w - alpha * grads, as a new array."""
     __tracebackhide__ = True
@@ -323,6 +332,7 @@ BATCH_PARAMS = {"W1": np.array([[0.2, -0.5, 0.9, 0.1], [-0.7, 0.4, 0.3, -0.2]]),
                 "b3": np.array([0.1, 0.0, -0.1, 0.2])}
 
 
+@visible_check
 def backward(f, forward):
     """Shapes, then values, of the gradients on the small batch BATCH_X, BATCH_Y, BATCH_PARAMS."""
     __tracebackhide__ = True
@@ -407,6 +417,7 @@ def backward(f, forward):
                f"d{name} is wrong while d{name.replace('W', 'b')} is right: d{name} = {prev}.T @ dZ{name[1]}")
 
 
+@visible_check
 def backward_no_loop(f, forward):
     """backward computes each layer's gradients for the whole batch at once, without a loop
     over the examples (a loop over the three layers is allowed: see asserts.python_loop)."""

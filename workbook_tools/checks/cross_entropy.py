@@ -6,7 +6,7 @@ N = 2 examples, C = 3 classes, so a sum over the wrong axis shows up as a wrong 
 import numpy as np
 
 from .answers import as_choice, as_number, as_shape, unanswered
-from .asserts import Hint, call, expect, expect_no_loop
+from .asserts import Hint, call, expect, expect_no_loop, visible_check
 
 # Predicted probabilities of two examples over three classes, their labels and one-hot rows.
 P = np.array([[0.7, 0.2, 0.1],
@@ -27,6 +27,7 @@ LOG_OF_ZERO = ("You took the log of a probability of exactly 0 (ln 0 = -inf). Pi
                "class's probability first and take the log of that number only")
 
 
+@visible_check
 def cross_entropy_single(f):
     """-ln p[y] for one example."""
     __tracebackhide__ = True
@@ -50,6 +51,7 @@ def cross_entropy_single(f):
     expect(perfect == 0, f"{name}([0, 1, 0], 1) should be 0: a perfect prediction costs nothing, not {perfect}")
 
 
+@visible_check
 def cross_entropy_loop(f):
     """The batch mean of -ln P[i, y[i]] with Python loops; y holds integer labels."""
     __tracebackhide__ = True
@@ -76,6 +78,7 @@ def cross_entropy_loop(f):
            "divide by the batch size len(y), do not hard-code it")
 
 
+@visible_check
 def correct_class_probs(f):
     """np.sum(P * Y, axis=1): the probability each example gives its correct class, shape (N,)."""
     __tracebackhide__ = True
@@ -101,6 +104,7 @@ def correct_class_probs(f):
     expect(np.allclose(got, P_CORRECT), f"{name}(P, Y) should be [0.7, 0.4], the entries of P where Y is 1, not {got}")
 
 
+@visible_check
 def correct_class_probs_no_loop(f):
     """correct_class_probs multiplies P * Y and sums each row, without a Python loop."""
     __tracebackhide__ = True
@@ -110,6 +114,7 @@ def correct_class_probs_no_loop(f):
                    "at once and np.sum(..., axis=1) adds up each row. Write it without a loop")
 
 
+@visible_check
 def cross_entropies(f):
     """-ln of the correct-class probabilities: one loss per example, shape (N,)."""
     __tracebackhide__ = True
@@ -130,6 +135,7 @@ def cross_entropies(f):
            f"{name}(Y, Y) should be [0, 0]: a perfect prediction costs nothing, not {perfect}")
 
 
+@visible_check
 def cross_entropies_no_loop(f):
     """cross_entropies takes -ln of all the correct-class probabilities at once."""
     __tracebackhide__ = True
@@ -139,6 +145,7 @@ def cross_entropies_no_loop(f):
                    "and -np.log of it gives every example's loss at once. Write it without a loop")
 
 
+@visible_check
 def mean_cross_entropy(f):
     """The mean of the cross-entropies over the batch, one float."""
     __tracebackhide__ = True
@@ -160,6 +167,7 @@ def mean_cross_entropy(f):
     expect(perfect == 0, f"{name}(Y, Y) should be 0: a perfect prediction costs nothing, not {perfect}")
 
 
+@visible_check
 def mean_cross_entropy_no_loop(f):
     """mean_cross_entropy averages the losses with numpy, without a Python loop."""
     __tracebackhide__ = True
@@ -170,6 +178,7 @@ def mean_cross_entropy_no_loop(f):
                    "code, far faster than the interpreter. Write it without a loop")
 
 
+@visible_check
 def binary_cross_entropy(f):
     """The mean of -(y ln y_hat + (1 - y) ln(1 - y_hat)), for any shape."""
     __tracebackhide__ = True
@@ -209,6 +218,7 @@ Y_Z = np.array([[0, 1, 0],
 MEAN_Z = 1.2531091265562448   # (ln(e^2 + e + 1) - 1 + ln 3) / 2
 
 
+@visible_check
 def cross_entropy_from_logits(f):
     """The mean cross-entropy of softmax(Z), computed from the logits Z."""
     __tracebackhide__ = True
@@ -231,6 +241,7 @@ def cross_entropy_from_logits(f):
            "sum are both taken per row (axis=1, keepdims=True)")
 
 
+@visible_check
 def cross_entropy_from_logits_no_loop(f):
     """cross_entropy_from_logits works on the whole (N, C) matrix of logits at once."""
     __tracebackhide__ = True
@@ -241,6 +252,7 @@ def cross_entropy_from_logits_no_loop(f):
                    "Write it without a loop")
 
 
+@visible_check
 def cross_entropy_from_logits_stability(f):
     """Finite, exact losses for logits far beyond where exp overflows."""
     __tracebackhide__ = True

@@ -2,13 +2,14 @@
 import numpy as np
 
 from .answers import as_number, as_shape
-from .asserts import Hint, call, expect
+from .asserts import Hint, call, expect, visible_check
 
 KEYS = ("Z1", "A1", "Z2", "A2", "Z3", "P")
 KEEPDIMS = ("Z.max(axis=1) and Z.sum(axis=1) have shape (N,); keep the summed axis with "
             "keepdims=True (shape (N, 1)) so that each row is shifted and divided by its own number")
 
 
+@visible_check
 def softmax(f):
     """Row-wise softmax on everyday logits (the extreme ones are softmax_stability)."""
     __tracebackhide__ = True
@@ -40,6 +41,7 @@ def softmax(f):
            f"(3,) broadcasts along the wrong axis without an error. {KEEPDIMS}")
 
 
+@visible_check
 def softmax_stability(f):
     """No overflow for logits of 1e4, each row shifted by its own maximum."""
     __tracebackhide__ = True
@@ -65,6 +67,7 @@ def softmax_stability(f):
            "softmax: e^(z + c) / sum e^(z + c) = e^z / sum e^z")
 
 
+@visible_check
 def one_hot(f):
     """Labels (N,) become rows of the identity, with num_classes columns."""
     __tracebackhide__ = True
@@ -97,6 +100,7 @@ def one_hot(f):
            "one_hot([4], 5) should be [[0, 0, 0, 0, 1]]: the largest valid label is num_classes - 1")
 
 
+@visible_check
 def one_hot_validation(f):
     """A label outside [0, num_classes) raises a ValueError that names it."""
     __tracebackhide__ = True
@@ -129,6 +133,7 @@ def one_hot_validation(f):
                f"the reader: name the bad label ({bad}) and the valid range [0, 5)")
 
 
+@visible_check
 def forward(f):
     """The cache of a small D-H1-H2-C network, checked layer by layer."""
     __tracebackhide__ = True
@@ -197,6 +202,7 @@ def _hidden_activation(A, name, Z, z_name):
     expect(np.allclose(A, 0.5 * (1 + np.tanh(Z / 2))), f"{name} should be sigmoid({z_name})")
 
 
+@visible_check
 def predict(f):
     """The index of the most probable class of each example."""
     __tracebackhide__ = True

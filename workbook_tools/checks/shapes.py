@@ -6,7 +6,7 @@ D = 2 inputs and H = 3 units, so that a transposed product or a misplaced bias s
 import numpy as np
 
 from .answers import as_choice, as_shape
-from .asserts import Hint, call, expect, expect_no_loop
+from .asserts import Hint, call, expect, expect_no_loop, visible_check
 
 # The hand-made layer: X is (N, D) = (4, 2), W is (D, H) = (2, 3), b is (H,) = (3,).
 X = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5], [-2.0, 1.0]])
@@ -47,6 +47,7 @@ EXPECTED = {"X": (7, 11), "W1": (11, 5), "b1": (5,), "Z1": (7, 5), "A1": (7, 5),
             "W3": (4, 3), "b3": (3,), "Z3": (7, 3), "P": (7, 3)}
 
 
+@visible_check
 def layer_shapes(f):
     """Every shape of the forward pass, for distinct sizes and for the running example."""
     __tracebackhide__ = True
@@ -109,6 +110,7 @@ def layer_shapes(f):
            "and P (32, 10): use the arguments n, d, h1, h2, c, not fixed numbers")
 
 
+@visible_check
 def preactivation(f):
     """z = x @ W + b for one example x of shape (D,)."""
     __tracebackhide__ = True
@@ -128,6 +130,7 @@ def preactivation(f):
                                      f"should be {Z_SQUARE}, not {z}")
 
 
+@visible_check
 def preactivation_unit(f):
     """The single pre-activation z_j = sum_i x_i W_ij + b_j, column j of W."""
     __tracebackhide__ = True
@@ -149,6 +152,7 @@ def preactivation_unit(f):
                f"(W = {W.tolist()}, b = {B.tolist()})")
 
 
+@visible_check
 def preactivations(f):
     """Z = X @ W + b for a batch, b added to every row; also for a batch of one example."""
     __tracebackhide__ = True
@@ -166,6 +170,7 @@ def preactivations(f):
     expect(np.allclose(square, Z[:3]), f"preactivations on the first three rows of X should be\n{Z[:3]}\nnot\n{square}")
 
 
+@visible_check
 def preactivations_no_loop(f):
     """preactivations is one matrix product and a broadcast addition, without Python loops."""
     __tracebackhide__ = True

@@ -4,9 +4,10 @@ import math
 
 import numpy as np
 
-from .asserts import Hint, call, expect
+from .asserts import Hint, call, expect, visible_check
 
 
+@visible_check
 def init_params(f):
     """Weights of variance 1/n_in ("xavier") or 2/n_in ("he"), shapes (n_in, n_out), zero biases."""
     __tracebackhide__ = True
@@ -75,6 +76,7 @@ def _variance(W, l, n_in, n_out, scheme):
     expect(close(want), f"{where}; it should be about {gain:g}/n_in = {want:.3g}")
 
 
+@visible_check
 def minibatches(f):
     """One shuffled permutation of range(n), cut into batches of batch_size (the last may be shorter)."""
     __tracebackhide__ = True
@@ -235,6 +237,7 @@ GRADS = {"W1": np.array([[2.0, 4.0], [-6.0, 1.0]]), "b1": np.array([-3.0, 0.5])}
 VELOCITY = {"W1": np.array([[1.0, 0.0], [-1.0, 2.0]]), "b1": np.array([0.5, 0.5])}
 
 
+@visible_check
 def sgd_step(f):
     """param - lr * grad for every key, in a new dict."""
     __tracebackhide__ = True
@@ -258,6 +261,7 @@ def sgd_step(f):
            "with lr = 0, sgd_step should return the parameters unchanged")
 
 
+@visible_check
 def momentum_step(f):
     """v = beta * v - lr * grad, then param = param + v; an empty velocity dict means zeros."""
     __tracebackhide__ = True
@@ -314,6 +318,7 @@ def momentum_step(f):
                                                 "velocity v")
 
 
+@visible_check
 def l2_penalty(f):
     """lam / 2 times the sum of the squares of all weights; biases are left out."""
     __tracebackhide__ = True
@@ -356,6 +361,7 @@ def _blobs(seed, n, m, d, c):
     return centres[y] + rng.normal(size=(n, d)), y, centres[y_val] + rng.normal(size=(m, d)), y_val
 
 
+@visible_check
 def train(f, predict):
     """Train on three separable blobs: the shapes of params and history, and that it learns."""
     __tracebackhide__ = True
@@ -395,6 +401,7 @@ def train(f, predict):
            "given for init_params and minibatches, not np.random or a new generator")
 
 
+@visible_check
 def train_history(f, predict):
     """What history records (loss with the L2 term, accuracies, the callback) and that lam acts."""
     __tracebackhide__ = True
