@@ -216,6 +216,7 @@ def _same_value(f, z, value):
             return False
 
 
+@visible_check
 def one_half(z_at_one_half, odds_at_one_half):
     """Question 2.3: the input z and the odds at which sigma(z) is one half. Recognises the likely
     wrong answers; the right ones are judged when you hand in."""

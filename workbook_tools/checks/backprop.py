@@ -464,6 +464,7 @@ def _ratio(got, want):
 # the board's own numbers; which steps and lines are wrong is judged when you hand in.
 
 
+@visible_check
 def board_forward(wrong_steps, correct_cost):
     """Question 5.2: the wrong steps of the board's forward pass, and the cost as it should be."""
     __tracebackhide__ = True
@@ -478,6 +479,7 @@ def board_forward(wrong_steps, correct_cost):
                                       "computed from it")
 
 
+@visible_check
 def board_backward(wrong_lines, gradient_factor):
     """Question 5.3: the wrong lines of board_backprop, and how far off its dE/dw5 is."""
     __tracebackhide__ = True

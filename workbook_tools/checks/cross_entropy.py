@@ -314,6 +314,7 @@ def _run(f, *args, name, swapped=None):
 # ones are judged when you hand in.
 
 
+@visible_check
 def best_and_worst_p(best_p, worst_p, larger_p_is_better):
     """Question 1.2: the ideal and the worst probability of the correct class, and which way is better."""
     __tracebackhide__ = True
@@ -346,6 +347,7 @@ def loss_words(name):
     return "".join(ch for ch in text if ch.isalpha())
 
 
+@visible_check
 def loss_name(name_of_loss, nonzero_terms):
     """Question 2.4: the name of the loss, and how many terms of -sum_c Y_ic ln P_ic are not zero."""
     __tracebackhide__ = True
@@ -358,6 +360,7 @@ def loss_name(name_of_loss, nonzero_terms):
            f"nonzero_terms = {nonzero_terms}: Y_i is one-hot, so Y_ic is 0 for every class c but one")
 
 
+@visible_check
 def sum_axis(axis_of_sum, shape_of_correct_class_probs):
     """Question 4.2: the axis np.sum adds along, and the shape of correct_class_probs(P, Y)."""
     __tracebackhide__ = True

@@ -256,6 +256,7 @@ def _stable(f, Z, overflow_hint):
     return P
 
 
+@visible_check
 def targets(shape_of_y, shape_of_one_hot, sum_of_one_hot):
     """Question 4.1: the shapes of one example's label and of its one-hot encoding, and the sum of
     the encoding's entries. Recognises the likely wrong answers; the right ones are judged when

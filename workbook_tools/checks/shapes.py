@@ -244,6 +244,7 @@ def _unit(f, x, W, b, j):
 OPTIONS = "abcd"
 
 
+@visible_check
 def rows_and_columns_of_X(row_of_X, column_of_X, shape_of_X):
     """Question 1.1: what a row and a column of X hold, and the shape of X for a batch of 50."""
     __tracebackhide__ = True
@@ -262,6 +263,7 @@ def rows_and_columns_of_X(row_of_X, column_of_X, shape_of_X):
                             "has two numbers (a 32x32 picture appears only when we draw a row)")
 
 
+@visible_check
 def W1_and_b1(shape_of_W1, shape_of_b1, superscript):
     """Question 2.1: the shapes of W1 and b1 in the running example, and what [1] means."""
     __tracebackhide__ = True
@@ -277,6 +279,7 @@ def W1_and_b1(shape_of_W1, shape_of_b1, superscript):
                                 "example: the [1] numbers something else")
 
 
+@visible_check
 def column_and_row_of_W1(column_of_W1, row_of_W1):
     """Question 3.2: what a column and a row of W1 hold."""
     __tracebackhide__ = True
@@ -289,6 +292,7 @@ def column_and_row_of_W1(column_of_W1, row_of_W1):
     expect(column != row, "column_of_W1 and row_of_W1 are the same: a row and a column of W hold different weights")
 
 
+@visible_check
 def rows_of_Z2(row_of_Z2, entry_of_Z2, shape_of_Z2):
     """Question 4.2: what a row and an entry of Z2 hold, and the shape of Z2 for a batch of 32."""
     __tracebackhide__ = True

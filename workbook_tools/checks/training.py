@@ -124,6 +124,7 @@ def minibatches(f):
            "generators with different seeds gave the same batches: shuffle with the rng you are given")
 
 
+@visible_check
 def epoch_arithmetic(f, n=1347, batch_size=32, epochs=30):
     """Exercise 2.3: iterations per epoch, the size of the last batch and the updates of 30 epochs."""
     __tracebackhide__ = True
@@ -168,6 +169,7 @@ def epoch_arithmetic(f, n=1347, batch_size=32, epochs=30):
                                           f"iteration, {epochs} epochs of iterations_per_epoch each")
 
 
+@visible_check
 def expected_initial_loss(f):
     """ln C: the mean cross-entropy when every class gets probability 1 / C."""
     __tracebackhide__ = True
@@ -196,6 +198,7 @@ def expected_initial_loss(f):
                "not a fixed 10")
 
 
+@visible_check
 def validation_split(f):
     """Two disjoint random parts of range(n), of sizes n_val and n - n_val, drawn with rng."""
     __tracebackhide__ = True
