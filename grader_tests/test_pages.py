@@ -262,9 +262,16 @@ def test_the_feedback_page_names_each_question_and_shows_it_offline(feedback_pag
 
     assert [r["anchor"] for r in rows] == graded  # every graded cell, in order, and nothing else
     assert len(graded) == len(autograded_cells(ASSIGNMENT)) + 3  # the three written answers
+    checks = {nbgrader_meta(c).get("grade_id"): re.search(r"^check\.(\w+)\((\w+)", c.source, re.M)
+              for c in master_notebook(ASSIGNMENT).cells}
     for r in rows:
         if r["anchor"].startswith("test_"):  # a function's name, and what about it for a second test
-            assert re.fullmatch(r"(\w+)( \([\w ]+\))?", r["name"])[1] in functions, r
+            check, checked = checks[r["anchor"]].groups()
+            if checked in functions:
+                assert re.fullmatch(r"(\w+)( \([\w ]+\))?", r["name"])[1] == checked, r
+            else:  # a question's answers: the question, as its check names it
+                assert r["name"] == check, r
+    assert row["test_one_half"]["name"] == "one_half"
     assert "Test cell" not in text
     assert row["test_odds_to_probability"] == {"anchor": "test_odds_to_probability", "name": "odds_to_probability",
                                                "points": "1 / 1", "result": "✓ passed"}

@@ -5,9 +5,9 @@ gives each test cell the visible part of the master's source). Each graded cell 
 `metadata.feedback`, and resources["feedback"] lists them in order, for the table at the
 top of the page (autograder/templates/feedback/index.html.j2):
 
-- title: a test cell is named by the function its visible check checks, as the check names it
-  when it passes in the notebook (`sigmoid (stability)`); a written answer by its question
-  ("Question 2.3", from the markdown cell above it);
+- title: a test cell is named as its visible check names it when it passes in the notebook: by
+  the function it checks (`sigmoid (stability)`), or, for a question's answers, by the check
+  (`one_half`); a written answer by its question ("Question 2.3", from the markdown cell above it);
 - state: "passed", "lost" (its hint: the referee's verdict, a failed check's message), "not run"
   (the notebook stopped before it), "by hand" (a written answer not graded yet: no score, not
   0), "unanswered" (a written answer left as it was released: 0) or "graded" (by hand);
@@ -15,6 +15,7 @@ top of the page (autograder/templates/feedback/index.html.j2):
 
 A cell's comment is the one a person wrote in formgrader, if any.
 """
+import ast
 import re
 
 from nbgrader.api import Gradebook
@@ -37,6 +38,8 @@ class FeedbackQuestions(NbGraderPreprocessor):
             self.grades = {grade.name: grade for grade in submission.grades}
             self.comments = {comment.name: comment.manual_comment for comment in submission.comments}
             self.previous = None
+            master = gradebook.find_notebook(info["notebook"], info["assignment"])
+            self.functions = defined_functions(cell.source for cell in master.source_cells)
             nb, resources = super().preprocess(nb, resources)
         questions = resources["feedback"]["questions"]
         resources["feedback"]["pending"] = sum(q["points"] for q in questions if q["state"] == "by hand")
@@ -49,7 +52,8 @@ class FeedbackQuestions(NbGraderPreprocessor):
         grade = self.grades.get(meta.get("grade_id")) if meta.get("grade") else None
         if grade is not None:
             if cell.cell_type == "code" and not meta.get("solution"):
-                feedback = {"title": test_title(cell.source, grade.name), **verdict(grade.name, cell.outputs)}
+                feedback = {"title": test_title(cell.source, grade.name, self.functions),
+                            **verdict(grade.name, cell.outputs)}
             else:
                 feedback = {"title": question_title(self.previous, grade.name), "state": written_state(grade)}
             feedback.update(grade_id=grade.name, score=grade.score, points=grade.max_score)
@@ -59,10 +63,25 @@ class FeedbackQuestions(NbGraderPreprocessor):
         return cell, resources
 
 
-def test_title(visible_source, grade_id):
-    """The title of a test cell: what its visible check checks, else its grade id without `test_`."""
+def test_title(visible_source, grade_id, functions):
+    """The title of a test cell: the function of `functions` its visible check checks, or the
+    check's own name when it checks answers; else its grade id without `test_`."""
     found = VISIBLE_CHECK.search(visible_source)
-    return check_title(*found.groups()) if found else grade_id.removeprefix("test_")
+    if not found:
+        return grade_id.removeprefix("test_")
+    check, checked = found.groups()
+    return check_title(check, checked) if checked in functions else check
+
+
+def defined_functions(sources):
+    """The names of the functions that `sources` (the master's cells) define."""
+    names = set()
+    for source in sources:
+        try:
+            names |= {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+        except SyntaxError:  # a markdown cell
+            pass
+    return names
 
 
 def question_title(previous_cell, grade_id):

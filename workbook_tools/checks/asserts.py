@@ -40,7 +40,7 @@ def visible_check(check):
         __tracebackhide__ = True
         check(f, *others)
         if _in_notebook():
-            print(passed_line(check.__name__, getattr(f, "__name__", check.__name__)))
+            sys.stdout.write(passed_line(check.__name__, getattr(f, "__name__", check.__name__)) + "\n")  # one write: one output
     return checked
 
 
