@@ -35,7 +35,6 @@ import queue
 import re
 import resource
 import select
-import shutil
 import subprocess
 import sys
 import threading
@@ -256,11 +255,8 @@ def empty_socket_folder(socket_dir):
     access lists (the kernel owns the folder, so it may have changed them: a folder it cannot
     write to, or whose default access list makes the next kernel's sockets unusable, would cost
     the next submission). An error here ends the worker: a fresh one takes over."""
-    for leftover in Path(socket_dir).iterdir():
-        if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover)
-        else:
-            leftover.unlink()
+    # find, not shutil.rmtree: folders nested thousands deep would exceed Python's recursion limit
+    subprocess.run(["find", socket_dir, "-mindepth", "1", "-delete"], check=True)
     for acl in ("system.posix_acl_access", "system.posix_acl_default"):
         with suppress(OSError):  # none there, or a filesystem without access lists
             os.removexattr(socket_dir, acl)

@@ -241,13 +241,16 @@ SPOILERS = {
     # a default access list: every file made there later, the next kernel's sockets too, has mode 000
     "a2-default-acl": SOCKET_FOLDER + "import struct\nos.setxattr(_folder, 'system.posix_acl_default', "
                       "struct.pack('<I', 2) + b''.join(struct.pack('<HHI', tag, 0, 2**32 - 1) for tag in (1, 4, 32)))\n",
+    "a3-deep-folders": SOCKET_FOLDER + "os.chdir(_folder)\n"
+                       "for _ in range(3000):\n    os.mkdir('d')\n    os.chdir('d')\n",
 }
 
 
 def test_a_kernel_cannot_spoil_the_socket_folder_of_the_next(tmp_path):
-    """A kernel that makes its socket folder read-only, or gives it a default access list that
-    shuts everyone out of the files made there, spoils nothing for the next submissions the
-    same worker grades: each of them, honest, earns full marks."""
+    """A kernel that makes its socket folder read-only, gives it a default access list that
+    shuts everyone out of the files made there, or leaves folders nested deeper than Python's
+    recursion limit, spoils nothing, neither its own grading nor that of the next submissions
+    the same worker grades: each of them, honest, earns full marks."""
     honest = complete_notebook("01_sigmoid")
     for student, attack in SPOILERS.items():  # in the last cell: the spoiler's own tests have run
         spoiler = copy.deepcopy(honest)
