@@ -99,7 +99,7 @@ def test_hostile_submissions(tmp_path):
 
 
 NAIVE_SIGMOID = "def sigmoid(z):\n    return np.exp(z) / (1 + np.exp(z))\n"
-BEFORE_RELU = {"test_odds_to_probability", "test_probability_to_odds", "test_sigmoid_naive", "test_logit",
+BEFORE_RELU = {"test_odds_to_probability", "test_probability_to_odds", "test_sigmoid_naive", "test_logit", "test_one_half",
                "test_sigmoid", "test_sigmoid_stability", "test_sigmoid_derivative"}
 
 
