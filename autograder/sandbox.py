@@ -51,6 +51,7 @@ from traitlets import Bool, Integer, Unicode, default
 PIDS_CGROUP = Path("/sys/fs/cgroup/pids")
 SOCKET_PARENT = Path("/tmp")  # zmq's ipc paths are limited to about 107 bytes: keep them short, whatever TMPDIR is
 SOCKET_BYTES = 16 * 2**20  # what a grading worker's kernels may write into their socket folder, all together
+SOCKET_FILES = 1024  # and how many files and folders they may keep there: each costs the host's memory, not the size
 KERNEL_TMP = "/tmp"  # the kernel's own TMPDIR and HOME, inside the sandbox
 KERNEL_UID = 65534  # "nobody", inside the sandbox's user namespace
 PASSED_VARIABLES = ["LANG", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"]
@@ -150,12 +151,12 @@ def socket_folder():
 
 def with_private_socket_folder(folder):
     """A command prefix that runs a program (a grading worker) where `folder` holds a tmpfs of
-    SOCKET_BYTES that only it and its kernels see: a mount namespace of its own (and, unless
-    root, a user namespace in which it is root, so that it may mount). Whatever a kernel writes
+    SOCKET_BYTES and SOCKET_FILES that only it and its kernels see: a mount namespace of its own
+    (and, unless root, a user namespace in which it is root, so that it may mount). Whatever a kernel writes
     there is capped as a whole and goes with the program; outside, `folder` stays empty."""
     namespaces = ["--mount"] if os.geteuid() == 0 else ["--user", "--map-root-user", "--mount"]
-    mount = 'mount -t tmpfs -o "size=$1,mode=0700" backprop-sockets "$2" && shift 2 && exec "$@"'
-    return ["unshare", *namespaces, "sh", "-c", mount, "sh", str(SOCKET_BYTES), str(folder)]
+    mount = 'mount -t tmpfs -o "size=$1,nr_inodes=$2,mode=0700" backprop-sockets "$3" && shift 3 && exec "$@"'
+    return ["unshare", *namespaces, "sh", "-c", mount, "sh", str(SOCKET_BYTES), str(SOCKET_FILES), str(folder)]
 
 
 class SandboxedKernelManager(AsyncKernelManager):

@@ -35,7 +35,6 @@ import queue
 import re
 import resource
 import select
-import shutil
 import subprocess
 import sys
 import threading
@@ -247,12 +246,22 @@ def serve(socket_dir, root, assignment_id, student_id, sandboxed):
     try:
         result = autograde(root, assignment_id, student_id, socket_dir, sandboxed)
     finally:
-        for leftover in Path(socket_dir).iterdir():  # an error here ends the worker: a fresh one takes over
-            if leftover.is_dir() and not leftover.is_symlink():
-                shutil.rmtree(leftover)
-            else:
-                leftover.unlink()
+        empty_socket_folder(socket_dir)
     Path(root, "result.json").write_text(json.dumps(result), encoding="utf-8")
+
+
+def empty_socket_folder(socket_dir):
+    """Leave `socket_dir` as the next kernel must find it: empty, and with its own mode and no
+    access lists (the kernel owns the folder, so it may have changed them: a folder it cannot
+    write to, or whose default access list makes the next kernel's sockets unusable, would cost
+    the next submission). An error here ends the worker: a fresh one takes over."""
+    # find, not shutil.rmtree: folders nested thousands deep would exceed Python's recursion limit.
+    # By its path: the grader's PATH may be the environment's alone (--no-sandbox).
+    subprocess.run(["/usr/bin/find", socket_dir, "-mindepth", "1", "-delete"], check=True)
+    for acl in ("system.posix_acl_access", "system.posix_acl_default"):
+        with suppress(OSError):  # none there, or a filesystem without access lists
+            os.removexattr(socket_dir, acl)
+    os.chmod(socket_dir, 0o700)
 
 
 def main(argv):

@@ -199,3 +199,33 @@ def test_tampered_broken_and_hanging_submissions(tmp_path):
         mine = [r for r in grades if r["student_id"] == student]
         assert [r["grade_id"] for r in mine] == [g for g, _ in autograded_cells("01_sigmoid")]
         assert {r["grade_id"] for r in mine if r["score"] != r["max_score"]} == lost, student
+
+
+# Hostile answers to the questions with one right answer: each costs its own question, nothing else.
+HOSTILE_ANSWERS = {  # student: (solution cell, its source, the test cell that loses, its hint's start)
+    "long-text": ("board_backward", "wrong_lines = '9' * 5000\ngradient_factor = 0.2256\n",
+                  "test_board_backward", "Hint: wrong_lines is a text of 5000 characters"),
+    "huge-number": ("board_forward", "wrong_steps = {2, 4, 6, 7}\ncorrect_cost = 10 ** 400\n",
+                    "test_board_forward", "Hint: correct_cost = inf is no answer"),
+    "nan": ("board_forward", "wrong_steps = {2, 4, 6, 7}\ncorrect_cost = float('nan')\n",
+            "test_board_forward", "Hint: correct_cost = nan is no answer"),
+    "odd-set": ("board_backward", "wrong_lines = {(7, 8), 'x', 2.5}\ngradient_factor = 0.2256\n",
+                "test_board_backward", "Hint: wrong_lines = "),
+}
+
+
+def test_hostile_answers_cost_only_their_question(tmp_path):
+    for student, (cell, source, _, _) in HOSTILE_ANSWERS.items():
+        submit(tmp_path / "submitted", student, "04_backprop", complete_notebook("04_backprop", **{cell: source}))
+
+    run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--jobs", 2, "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    grades = read_csv(tmp_path / "out" / "grades.csv")
+    for student, (_, _, test, hint) in HOSTILE_ANSWERS.items():
+        assert rows[student]["status"] == "graded", rows[student]
+        lost = {r["grade_id"]: r["message"] for r in grades
+                if r["student_id"] == student and r["score"] != r["max_score"]}
+        assert set(lost) == {test}, (student, lost)
+        assert lost[test].startswith(hint), (student, lost)

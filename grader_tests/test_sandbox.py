@@ -335,6 +335,31 @@ def test_socket_folder_is_capped_as_a_whole_and_private_to_its_worker(kernels):
         assert os.listdir(folder) == []  # the host never did, and it went with the worker
 
 
+def test_socket_folder_caps_its_count_of_files(kernels):
+    """Empty files fill no byte of the socket folder but each costs the host memory: their
+    count is capped too (at 100,000 of them, no cap was in force)."""
+    many = textwrap.dedent("""
+        import errno, json, os, sys
+        folder = os.path.dirname([a for a in sys.argv if a.endswith('.json')][0])
+        made, error = 0, None
+        try:
+            while made < 100_000:
+                open(os.path.join(folder, f"empty-{made}"), "w").close()
+                made += 1
+        except OSError as e:
+            error = errno.errorcode[e.errno]
+        print(json.dumps([made, error]))
+        """)
+    with sandbox.socket_folder() as folder:
+        ran = subprocess.run([*sandbox.with_private_socket_folder(folder), sys.executable, "-c", WORKER, folder,
+                              many, str(Path(__file__).parent)],
+                             capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert ran.returncode == 0, ran.stderr
+        made, error = json.loads(ran.stdout.splitlines()[0])
+        assert error == "ENOSPC" and made < sandbox.SOCKET_FILES, (made, error)
+        assert os.listdir(folder) == []
+
+
 def test_long_tmpdir(tmp_path, monkeypatch):
     long_tmp = tmp_path / ("t" * (150 - len(str(tmp_path)) - 1))
     long_tmp.mkdir()

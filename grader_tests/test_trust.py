@@ -232,3 +232,36 @@ def test_a_submission_cannot_change_the_tests_of_the_next(tmp_path):
     rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
     assert rows["b-honest"]["score"] == rows["b-honest"]["max_score"], rows["b-honest"]
     assert float(rows["a-vandal"]["score"]) < float(rows["a-vandal"]["max_score"])  # it did corrupt its own
+
+
+# The kernel's socket folder (its connection file's), which the kernel owns inside its sandbox.
+SOCKET_FOLDER = "import os, sys\n_folder = os.path.dirname([a for a in sys.argv if a.endswith('.json')][0])\n"
+SPOILERS = {
+    "a1-read-only": SOCKET_FOLDER + "os.chmod(_folder, 0o500)\n",
+    # a default access list: every file made there later, the next kernel's sockets too, has mode 000
+    "a2-default-acl": SOCKET_FOLDER + "import struct\nos.setxattr(_folder, 'system.posix_acl_default', "
+                      "struct.pack('<I', 2) + b''.join(struct.pack('<HHI', tag, 0, 2**32 - 1) for tag in (1, 4, 32)))\n",
+    "a3-deep-folders": SOCKET_FOLDER + "os.chdir(_folder)\n"
+                       "for _ in range(3000):\n    os.mkdir('d')\n    os.chdir('d')\n",
+}
+
+
+def test_a_kernel_cannot_spoil_the_socket_folder_of_the_next(tmp_path):
+    """A kernel that makes its socket folder read-only, gives it a default access list that
+    shuts everyone out of the files made there, or leaves folders nested deeper than Python's
+    recursion limit, spoils nothing, neither its own grading nor that of the next submissions
+    the same worker grades: each of them, honest, earns full marks."""
+    honest = complete_notebook("01_sigmoid")
+    for student, attack in SPOILERS.items():  # in the last cell: the spoiler's own tests have run
+        spoiler = copy.deepcopy(honest)
+        spoiler.cells.append(nbformat.v4.new_code_cell(attack))
+        submit(tmp_path / "submitted", student, "01_sigmoid", spoiler)
+    submit(tmp_path / "submitted", "b-honest", "01_sigmoid", honest)
+
+    run = backprop_grade("grade", tmp_path / "submitted", "--out", tmp_path / "out", "--jobs", 1, "--timeout", 300)
+
+    assert run.returncode == 0, run.stderr
+    rows = {row["student_id"]: row for row in read_csv(tmp_path / "out" / "summary.csv")}
+    for student in [*SPOILERS, "b-honest"]:  # graded in this order, one after the other
+        assert rows[student]["status"] == "graded", rows[student]
+        assert rows[student]["score"] == rows[student]["max_score"], rows[student]

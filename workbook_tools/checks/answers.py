@@ -6,6 +6,7 @@ a set, a list or "7, 21". Each reader turns every such form into one canonical v
 Hint saying what form is expected), so that visible checks and hidden tests compare canonical
 values only. Nothing here knows a right answer.
 """
+import math
 import numbers
 import re
 
@@ -47,17 +48,23 @@ def as_shape(value, name):
 
 
 def as_number(value, name):
-    """The number `value` stands for, a float: 0.42, np.float64(0.42) and "0.42" read 0.42."""
+    """The number `value` stands for, a finite float: 0.42, np.float64(0.42) and "0.42" read 0.42."""
     __tracebackhide__ = True
     unanswered(value, name)
     if isinstance(value, str):
         try:
-            return float(value.strip().rstrip("%")) / (100 if value.strip().endswith("%") else 1)
+            number = float(value.strip().rstrip("%")) / (100 if value.strip().endswith("%") else 1)
         except ValueError:
             raise Hint(f"{name} = {value!r} is not a number: assign a number, for example 0.25") from None
-    expect(isinstance(value, numbers.Real) and not isinstance(value, bool) and np.size(value) == 1,
-           f"{name} = {value!r} is not a number: assign a single number, for example 0.25")
-    return float(value)
+    else:
+        expect(isinstance(value, numbers.Real) and not isinstance(value, bool) and np.size(value) == 1,
+               f"{name} = {value!r} is not a number: assign a single number, for example 0.25")
+        try:
+            number = float(value)
+        except OverflowError:  # a whole number of hundreds of digits
+            number = math.inf
+    expect(math.isfinite(number), f"{name} = {number} is no answer: assign a finite number, for example 0.25")
+    return number
 
 
 def as_choice(value, name, options):
@@ -77,6 +84,8 @@ def as_numbers(value, name):
     __tracebackhide__ = True
     unanswered(value, name)
     if isinstance(value, str):
+        expect(len(value) <= MAX_TEXT, f"{name} is a text of {len(value)} characters, too long to be the "
+                                       "answer: write a set of numbers, for example {3, 4}")
         found = _NUMBERS.findall(value)
         expect(found, f"{name} = {value!r} lists no numbers: write a set of numbers, for example {{3, 4}}")
         return {int(n) for n in found}
