@@ -14,17 +14,17 @@ from pathlib import Path
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 PATH_CHARS = r"[^\s:'\"<>()\[\],]"
-START = rf"(?<!{PATH_CHARS})"  # a path starts where the text around it does not go on; so each is read once
-KERNEL_CELL = re.compile(rf"{START}/{PATH_CHARS}*?ipykernel_\d+/\d+\.py")
-LIBRARY = re.compile(rf"{START}/{PATH_CHARS}*?/(?:site|dist)-packages/")
+LONGEST = 300  # characters of a path read: no repetition nests in another, nor runs further
+KERNEL_CELL = re.compile(rf"/{PATH_CHARS}{{0,{LONGEST}}}?ipykernel_\d{{1,20}}/\d{{1,30}}\.py")
+LIBRARY = re.compile(rf"/{PATH_CHARS}{{0,{LONGEST}}}?/(?:site|dist)-packages/")
 GRADER_FOLDERS = sorted({"/tmp", tempfile.gettempdir(), sys.prefix, sys.base_prefix,
                          str(Path(__file__).resolve().parents[2])}, key=len, reverse=True)
-IN_GRADER_FOLDER = re.compile(rf"{START}(?:{'|'.join(map(re.escape, GRADER_FOLDERS))})/{PATH_CHARS}+")
+IN_GRADER_FOLDER = re.compile(rf"(?:{'|'.join(map(re.escape, GRADER_FOLDERS))})/{PATH_CHARS}{{1,{LONGEST}}}")
 
 
 def without_grader_paths(text):
     """`text` with the grader's paths shortened (see the module's docstring), in time linear in
-    its length: the patterns have no nested repetition for a student's output to set off."""
+    its length (patterns of bounded repetition: no student's output can make them backtrack long)."""
     text = KERNEL_CELL.sub("cell", text)
     text = LIBRARY.sub("", text)
     return IN_GRADER_FOLDER.sub(lambda path: path.group(0).rstrip("/").rsplit("/", 1)[-1], text)
