@@ -8,6 +8,7 @@ its style is inline, its images are data URLs, and its math is rendered ahead, t
 (`math_html`), so it needs no script and no network. Its Content-Security-Policy, first in
 its head, allows neither: FEEDBACK_CSP.
 """
+import functools
 import html
 import re
 import xml.etree.ElementTree as ElementTree
@@ -18,6 +19,7 @@ from latex2mathml.converter import convert
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from nbconvert.filters.strings import clean_html
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -65,6 +67,11 @@ def _kept(element):
     kept.text, kept.tail = element.text, element.tail
     kept.extend(_kept(child) for child in element)
     return kept
+
+
+# nbconvert's clean_html (bleach), remembered: the template cleans every code cell's highlighted
+# source, and most of a notebook's code cells are the master's, the same in every submission.
+remembered_clean_html = functools.lru_cache(maxsize=4096)(clean_html)
 
 
 class MathMLRenderer(IPythonRenderer):
@@ -127,6 +134,7 @@ class FeedbackExporter(HTMLExporter):
     def default_filters(self):
         yield from super().default_filters()
         yield ("math_html", math_html)
+        yield ("clean_html", remembered_clean_html)
 
     def from_notebook_node(self, nb, resources=None, **kw):
         language = nb.metadata.get("language_info", {})
